@@ -1,0 +1,43 @@
+"""`create_app(settings)`: the aiohttp application and the lifetime of what it holds."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis.asyncio import Redis
+
+import nlu
+from bot.health import healthz, readyz
+from bot.keys import SERVICES
+from bot.services import Services
+from bot.settings import Settings
+from bot.webhook import receive, verify_url
+
+
+def create_app(
+    settings: Settings, *, redis: Redis | None = None, upgrade_db: bool | None = None
+) -> web.Application:
+    """Build the app. `redis` lets tests and `propbot chat` share one in-process Redis.
+
+    `upgrade_db` defaults to upgrading SQLite by itself (a fresh install just works) and
+    leaving PostgreSQL to `propbot db upgrade`, which operators run on deploy.
+    """
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    services = Services.build(settings, redis=redis)
+    app[SERVICES] = services
+    upgrade = settings.uses_sqlite if upgrade_db is None else upgrade_db
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        nlu.warm_up()
+        if upgrade:
+            await services.db.upgrade()
+        yield
+        await services.close()
+
+    app.cleanup_ctx.append(lifetime)
+    app.router.add_get("/wechat", verify_url)
+    app.router.add_post("/wechat", receive)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app

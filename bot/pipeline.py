@@ -1,0 +1,147 @@
+"""One message through the bot: dedupe → per-resident lock → state → NLU → handler → storage.
+
+WeChat waits 5 seconds and then retries. The first delivery of a message is handled once;
+a retry that arrives meanwhile waits for the same reply; a later retry gets the cached one.
+If handling overruns the reply budget, WeChat is answered at once (no passive reply) and
+the reply goes to the durable outbox as a customer-service message instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import nlu
+from bot.effects import apply_effects
+from bot.services import Services
+from bot.wechat_codec import dedupe_key
+from handlers.dispatcher import dispatch
+from handlers.types import Context, Conversation, Incoming
+from storage.messages import enqueue, log_inbound
+
+log = logging.getLogger(__name__)
+
+BUSY_REPLY = "系统有点忙，这条消息没能处理成功，请稍后再发一次。给您添麻烦了。"
+
+
+@dataclass
+class Job:
+    incoming: Incoming
+    key: str
+    # Set when WeChat has already been answered without this job's reply.
+    late: bool = False
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    reply: str | None
+    # True when the reply was put in the outbox in the handling transaction itself.
+    queued: bool = False
+
+
+async def handle(services: Services, incoming: Incoming) -> str | None:
+    """Return the passive reply text, or None for "no passive reply" (`success`)."""
+    started = time.monotonic()
+    budget = services.settings.reply_budget_seconds
+    key = dedupe_key(incoming)
+    seen = await services.dedupe.claim(key)
+    if seen is not None:
+        if seen.reply is not None:
+            return seen.reply or None
+        remaining = budget - (time.monotonic() - started)
+        reply = await services.dedupe.wait_reply(key, timeout=max(remaining, 0.0))
+        return reply or None
+
+    job = Job(incoming=incoming, key=key)
+    task = asyncio.create_task(process(services, job), name=f"process:{key}")
+    remaining = budget - (time.monotonic() - started)
+    try:
+        result = await asyncio.wait_for(asyncio.shield(task), timeout=max(remaining, 0.01))
+    except TimeoutError:
+        job.late = True
+        services.spawn(_deliver_late(services, job, task), name=f"late:{key}")
+        log.warning("reply budget exceeded; reply goes to the outbox (user=%s)", incoming.user)
+        return None
+    except Exception:
+        log.exception("handling failed (user=%s kind=%s)", incoming.user, incoming.kind)
+        # Nothing was committed, so a resend must be handled afresh, not answered from cache.
+        await services.dedupe.forget(key)
+        return BUSY_REPLY
+    return result.reply
+
+
+async def process(services: Services, job: Job) -> Result:
+    incoming = job.incoming
+    settings = services.settings
+    async with services.locks.hold(incoming.user, wait_seconds=settings.user_lock_seconds):
+        # State is read only under the lock, so two messages never interleave.
+        state = await services.conversations.load(incoming.user)
+        conversation = Conversation.from_json(state)
+        now = datetime.now(UTC)
+        analysis = nlu.analyze(incoming.text, now=now)
+        ctx = Context(now=now)
+        outcome = dispatch(incoming, conversation, analysis, ctx)
+        try:
+            async with services.db.write() as session:
+                log_inbound(
+                    session,
+                    dedupe_key=job.key,
+                    openid=incoming.user,
+                    kind=incoming.kind,
+                    created_at=incoming.time,
+                    received_at=job.received_at,
+                    msg_id=incoming.msg_id,
+                    text=incoming.text,
+                    media_id=incoming.media_id,
+                    event=incoming.event,
+                    intent=outcome.intent,
+                )
+                # The unique dedupe key makes the database the last word on duplicates,
+                # even if Redis lost its keys (restart, eviction).
+                await session.flush()
+                applied = await apply_effects(session, incoming, outcome, ctx)
+                queued = job.late and applied.reply is not None
+                if queued:
+                    await _enqueue_reply(session, job, applied.reply or "", now)
+        except IntegrityError:
+            log.info("duplicate delivery refused by the database (user=%s)", incoming.user)
+            await services.dedupe.finish(job.key, "")
+            return Result(reply=None)
+        if outcome.conversation is not None and not outcome.conversation.empty:
+            await services.conversations.save(incoming.user, outcome.conversation.to_json())
+        elif state is not None:
+            await services.conversations.clear(incoming.user)
+    await services.dedupe.finish(job.key, "" if queued else applied.reply or "")
+    return Result(reply=applied.reply, queued=queued)
+
+
+async def _deliver_late(services: Services, job: Job, task: asyncio.Task[Result]) -> None:
+    try:
+        result = await task
+    except Exception:
+        log.exception("late handling failed (user=%s)", job.incoming.user)
+        await services.dedupe.forget(job.key)
+        return
+    if result.reply is None or result.queued:
+        return
+    async with services.db.write() as session:
+        await _enqueue_reply(session, job, result.reply, datetime.now(UTC))
+    await services.dedupe.finish(job.key, "")
+
+
+async def _enqueue_reply(session: AsyncSession, job: Job, text: str, now: datetime) -> None:
+    await enqueue(
+        session,
+        idem_key=f"reply:{job.key}",
+        channel="wechat_cs",
+        recipient=job.incoming.user,
+        payload={"msgtype": "text", "text": text},
+        now=now,
+    )

@@ -1,0 +1,74 @@
+"""The long-lived parts one process shares: database, Redis stores, crypto, background tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.settings import Settings
+from bot.wechat_crypto import Envelope
+from storage.conversations import ConversationStore
+from storage.db import Database
+from storage.dedupe import DedupeCache
+from storage.locks import UserLocks
+from storage.redis_conn import connect_redis
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    redis: Redis
+    conversations: ConversationStore
+    locks: UserLocks
+    dedupe: DedupeCache
+    envelope: Envelope
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
+        redis = redis if redis is not None else connect_redis(settings.redis_url)
+        prefix = settings.redis_prefix
+        return cls(
+            settings=settings,
+            db=Database(settings.database_url),
+            redis=redis,
+            conversations=ConversationStore(
+                redis, prefix=prefix, ttl_seconds=settings.conversation_ttl_seconds
+            ),
+            locks=UserLocks(redis, prefix=prefix, ttl_seconds=settings.user_lock_seconds),
+            dedupe=DedupeCache(redis, prefix=prefix, ttl_seconds=settings.dedupe_ttl_seconds),
+            envelope=Envelope(
+                token=settings.wechat_token,
+                aes_key=settings.wechat_aes_key,
+                appid=settings.wechat_appid,
+            ),
+        )
+
+    def spawn(self, coro: Coroutine[Any, Any, None], *, name: str) -> None:
+        """Run work that outlives the request; kept referenced so it is not collected."""
+        task = asyncio.create_task(coro, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Let late replies finish before shutting down, so accepted work is not dropped."""
+        if self._background:
+            await asyncio.wait(set(self._background), timeout=timeout)
+
+    async def close(self) -> None:
+        await self.drain()
+        await self.db.dispose()
+        await self.redis.aclose()

@@ -1,0 +1,83 @@
+"""Typed settings from the environment and an optional `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_TOKEN_FILE = Path(".propbot/dev_token")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    propbot_env: Literal["dev", "production"] = "dev"
+    propbot_host: str = "127.0.0.1"
+    propbot_port: int = 8080
+    # Public base URL the WeChat console should call; only used in start-up hints.
+    propbot_public_url: str = ""
+
+    wechat_token: str = ""
+    wechat_appid: str = ""
+    wechat_secret: str = ""
+    # 43 characters when set; safe (AES) mode is on exactly when this is set.
+    wechat_aes_key: str = ""
+    wechat_api_base: str = "https://api.weixin.qq.com"
+
+    database_url: str = "sqlite+aiosqlite:///./propbot.db"
+    redis_url: str = "memory://"
+
+    reply_budget_seconds: float = Field(4.0, gt=0, le=4.8)
+    replay_window_seconds: int = Field(300, ge=1)
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    conversation_ttl_seconds: int = Field(1800, ge=1)
+    dedupe_ttl_seconds: int = Field(3600, ge=60)
+    user_lock_seconds: float = Field(30.0, gt=0)
+    # A fixed namespace lets several estates share one Redis.
+    redis_prefix: str = "propbot"
+
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _aes_key_length(cls, value: str) -> str:
+        if value and len(value) != 43:
+            raise ValueError("WECHAT_AES_KEY 必须是 43 个字符 (must be 43 characters)")
+        return value
+
+    @property
+    def safe_mode(self) -> bool:
+        return bool(self.wechat_aes_key)
+
+    @property
+    def uses_memory_redis(self) -> bool:
+        return self.redis_url.startswith("memory://")
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class ConfigError(RuntimeError):
+    """A setting makes it impossible to start; the message says what to change."""
+
+
+def ensure_token(settings: Settings) -> tuple[Settings, bool]:
+    """Return settings with a WeChat token, generating (and keeping) one in dev mode.
+
+    The generated token is written to `.propbot/dev_token` so that restarts and
+    `propbot chat` use the same one the developer pasted into the WeChat console.
+    """
+    if settings.wechat_token:
+        return settings, False
+    if settings.propbot_env != "dev":
+        raise ConfigError("WECHAT_TOKEN is required outside dev mode (PROPBOT_ENV=production).")
+    if DEV_TOKEN_FILE.exists():
+        token = DEV_TOKEN_FILE.read_text(encoding="utf-8").strip()
+    else:
+        token = secrets.token_urlsafe(24)
+        DEV_TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+        DEV_TOKEN_FILE.write_text(token + "\n", encoding="utf-8")
+    return settings.model_copy(update={"wechat_token": token}), True

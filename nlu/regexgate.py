@@ -1,0 +1,207 @@
+"""Skip a regex cheaply when the text has none of the characters a match must start with.
+
+Most messages contain none of the first characters of most patterns, and a set
+disjointness test over a short string is far cheaper than a regex scan. The first-character
+set is read from Python's own regex parser, so data-file patterns need no extra annotation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+# The parser behind `re` (private, but stable across 3.11+); used read-only at start-up.
+_parser: Any = importlib.import_module("re._parser")
+_MAX_RANGE = 4096
+_CATEGORY_CHARS: dict[Any, frozenset[str]] = {
+    _parser.CATEGORY_SPACE: frozenset(" \t\n\r\f\v"),
+    _parser.CATEGORY_DIGIT: frozenset("0123456789"),
+}
+
+# (characters a match can start with, whether the part can match the empty string);
+# None: any character (the pattern cannot be gated).
+_First = tuple[frozenset[str], bool] | None
+
+
+def _first_of_seq(items: Any) -> _First:
+    chars: set[str] = set()
+    for op, av in items:
+        part = _first_of_item(op, av)
+        if part is None:
+            return None
+        part_chars, nullable = part
+        chars |= part_chars
+        if not nullable:
+            return frozenset(chars), False
+    return frozenset(chars), True
+
+
+def _first_of_item(op: Any, av: Any) -> _First:
+    if op is _parser.LITERAL:
+        return frozenset({chr(av)}), False
+    if op is _parser.IN:
+        chars: set[str] = set()
+        for sub_op, sub_av in av:
+            if sub_op is _parser.LITERAL:
+                chars.add(chr(sub_av))
+            elif sub_op is _parser.RANGE and sub_av[1] - sub_av[0] <= _MAX_RANGE:
+                chars.update(chr(c) for c in range(sub_av[0], sub_av[1] + 1))
+            elif sub_op is _parser.CATEGORY and sub_av in _CATEGORY_CHARS:
+                # \s and \d as Python reads them here: ASCII whitespace and digits (the
+                # text is normalised to half-width, so full-width forms cannot occur)
+                chars.update(_CATEGORY_CHARS[sub_av])
+            else:
+                return None  # negated class, \s, \d, huge range
+        return frozenset(chars), False
+    if op is _parser.BRANCH:
+        union: set[str] = set()
+        nullable = False
+        for alt in av[1]:
+            part = _first_of_seq(alt)
+            if part is None:
+                return None
+            union |= part[0]
+            nullable = nullable or part[1]
+        return frozenset(union), nullable
+    if op is _parser.SUBPATTERN:
+        return _first_of_seq(av[-1])
+    if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT):
+        part = _first_of_seq(av[2])
+        if part is None:
+            return None
+        return part[0], part[1] or av[0] == 0
+    if op in (_parser.ASSERT, _parser.ASSERT_NOT, _parser.AT):
+        return frozenset(), True  # zero-width: look further
+    return None
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """Characters every match of `pattern` starts with, or None if that cannot be bounded."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return None
+    result = _first_of_seq(parsed.data)
+    if result is None or result[1]:
+        return None
+    return result[0]
+
+
+def _prefixes_of_seq(items: Any) -> set[str] | None:
+    """Strings (1 or 2 characters) one of which every match of the sequence starts with."""
+    items = list(items)
+    for idx, (op, av) in enumerate(items):
+        if op in (_parser.ASSERT, _parser.ASSERT_NOT, _parser.AT):
+            continue  # zero-width
+        rest = items[idx + 1 :]
+        if op is _parser.LITERAL:
+            head = chr(av)
+            if rest and rest[0][0] is _parser.LITERAL:
+                return {head + chr(rest[0][1])}
+            return {head}
+        if op is _parser.BRANCH:
+            out: set[str] = set()
+            for alt in av[1]:
+                part = _prefixes_of_seq(alt) if _first_of_seq(alt) not in (None,) else None
+                if part is None or not _not_nullable(alt):
+                    return _single_chars(items[idx:])
+                out |= part
+            return out
+        if op is _parser.SUBPATTERN and _not_nullable(av[-1]):
+            return _prefixes_of_seq(av[-1])
+        return _single_chars(items[idx:])
+    return None
+
+
+def _not_nullable(items: Any) -> bool:
+    first = _first_of_seq(items)
+    return first is not None and not first[1]
+
+
+def _single_chars(items: Any) -> set[str] | None:
+    first = _first_of_seq(items)
+    if first is None or first[1]:
+        return None
+    return set(first[0])
+
+
+def first_grams(pattern: str) -> frozenset[str] | None:
+    """1- or 2-character strings one of which starts every match, or None (ungateable)."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return None
+    if not _not_nullable(parsed.data):
+        return None
+    grams = _prefixes_of_seq(parsed.data)
+    return frozenset(grams) if grams else None
+
+
+class GatedPattern:
+    """A compiled regex with a first-character gate in front of `search`/`finditer`."""
+
+    __slots__ = ("gate", "regex")
+
+    def __init__(self, pattern: str | re.Pattern[str]) -> None:
+        self.regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        self.gate = first_grams(self.regex.pattern)
+
+    def could_match(self, text: str) -> bool:
+        return self.gate is None or any(gram in text for gram in self.gate)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.regex.search(text) if self.could_match(text) else None
+
+
+class GateIndex:
+    """Which of many gated patterns could match a text.
+
+    Gates are 1- or 2-character strings (see first_grams). Looking the message's distinct
+    characters up in an index, and testing the few candidate pairs with a substring check,
+    replaces a regex scan per pattern: most patterns start with a two-character word
+    (燃气, 电梯) that few messages contain.
+    """
+
+    __slots__ = ("_always", "_index")
+
+    def __init__(self, gates: list[frozenset[str] | None]) -> None:
+        singles: dict[str, list[int]] = {}
+        pairs: dict[str, dict[str, list[int]]] = {}
+        always: list[int] = []
+        for i, gate in enumerate(gates):
+            if gate is None:
+                always.append(i)
+                continue
+            for gram in gate:
+                if len(gram) == 1:
+                    singles.setdefault(gram, []).append(i)
+                else:
+                    pairs.setdefault(gram[0], {}).setdefault(gram, []).append(i)
+        # first character -> (patterns gated on it alone, ((pair, patterns), ...))
+        self._index: dict[str, tuple[tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]]
+        self._index = {
+            ch: (
+                tuple(singles.get(ch, ())),
+                tuple((pair, tuple(ids)) for pair, ids in pairs.get(ch, {}).items()),
+            )
+            for ch in set(singles) | set(pairs)
+        }
+        self._always = tuple(always)
+
+    def candidates(self, text: str, chars: frozenset[str]) -> list[int]:
+        """Indexes (ascending) of the patterns that could match `text`;
+        `chars` is frozenset(text)."""
+        found = set(self._always)
+        index = self._index
+        for ch in chars:
+            entry = index.get(ch)
+            if entry is None:
+                continue
+            singles, pairs = entry
+            if singles:
+                found.update(singles)
+            for pair, ids in pairs:
+                if pair[1] in chars and pair in text:
+                    found.update(ids)
+        return sorted(found)

@@ -1,0 +1,211 @@
+"""Small slot extractors over normalised text: phone, ticket, count, rating, visitor name."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.numbers import NUM_CLASS, digit_string, parse_int
+
+_N = f"[{NUM_CLASS}]"
+
+_PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9](?:[\s\-]?[0-9]){8})(?![0-9])")
+_SPOKEN_DIGITS = "0-9零〇一二三四五六七八九幺洞两"
+_TICKET = re.compile(
+    r"(?:工单|单号|单子|订单|报修单|编号|流水号|受理号|工单号|单据)"
+    r"[^0-9a-z]{0,6}?(?:号|号码)?\s?(?:是|为|:|#|no\.?)?\s?#?\s?([a-z]{0,3}[0-9][0-9\-]{2,24}"
+    rf"|[{_SPOKEN_DIGITS}]{{3,20}})"
+    r"|#([0-9]{3,20})(?![0-9])"
+    r"|(?<![0-9])([0-9]{3,12})\s?号?\s?(?:这|那)?\s?(?:个)?(?:单子|单|工单)(?![元价])"
+    r"|^\s?([0-9]{3,12})\s?(?:的)?(?:进度|怎么样|处理|到哪|好了吗|有人)"
+)
+
+_PERSON_NOUNS = (
+    "人|朋友|亲戚|客人|同事|同学|工人|师傅|孩子|小孩|老人|家人|亲人|老乡|兄弟|姐妹|闺蜜"
+    "|访客|小伙伴|伙伴|大人|学生|员工|帮手"
+)
+_COUNT = re.compile(
+    rf"(?P<adults>{_N})\s?(?:个)?(?:大人|大)\s?(?P<kids>{_N})\s?(?:个)?(?:小孩|孩子|小)"
+    rf"|(?:一共|总共|共|合计)\s?(?P<total>{_N}{{1,2}})\s?(?:个|位|名|口)?"
+    r"|(?P<one>就(?:她|他|我)?自己|就(?:她|他)一个|就一个人|只有一个人|一个人来|独自)"
+    rf"|一家(?P<fam>{_N})口"
+    rf"|(?<![0-9:.])(?P<n1>{_N}{{1,3}})\s?(?:个|位|名)?\s?(?:{_PERSON_NOUNS})"
+    rf"|(?<![0-9:.])(?P<n2>{_N}{{1,3}})\s?(?:位|名)"
+    rf"|(?<![0-9:.])(?P<n3>{_N}{{1,2}})\s?个(?=\s?(?:一起|过来|来|要来|会来|进来|到|开车|$|[,.!?\s]))"
+    r"|(?:我们|他们|她们|咱们|夫妻|母女|母子|父子|父女|姐妹|兄弟|小两口|两口子)(?P<pair>俩|两个|仨|三个)"
+    r"|(?P<couple>两口子|小两口|夫妻俩|夫妻两个)"
+)
+
+_RATING_NUM = re.compile(
+    r"^\s?(?P<bare>[1-5])\s?[!.~]?$|(?<![0-9:.])(?P<n>[0-9]{1,3}|[一二三四五六七八九两十])\s?(?:分|星|颗星|个星|颗)(?!钟|之|半|期|别|开|享|配|析)"
+    r"|(?:打|给|评)\s?(?P<n2>[1-5一二三四五两])(?![0-9])"
+)
+_STARS = re.compile("[⭐🌟★]")
+# Words that carry a score on their own, strongest first.
+_RATING_WORDS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (
+        re.compile(
+            r"满分|五星|非常满意|超满意|十分满意|特别满意|超级满意|很满意|太棒|好评|点赞|完美"
+            r"|一流|非常好|特别好|太好了|无可挑剔|没得说"
+        ),
+        5,
+    ),
+    (re.compile(r"差评|非常不满意|很不满意|极差|太差|很差|垃圾|零分|一星|太烂|很烂"), 1),
+    (re.compile(r"不满意|不太满意|不怎么样|不咋地|不咋样|差劲|不好|差|两星|二星"), 2),
+    (re.compile(r"一般|还行|凑合|马马虎虎|还可以|中评|及格|三星"), 3),
+    (re.compile(r"四星|满意|不错|挺好|很好|蛮好|好|棒|赞|专业|辛苦|谢谢|感谢"), 4),
+)
+
+# Who is coming. Longer words first so 保洁阿姨 wins over 阿姨 and 老同学 over 同学.
+_RELATION_TEXT = (
+    "表哥 表姐 表弟 表妹 堂哥 堂姐 堂弟 堂妹 哥哥 姐姐 弟弟 妹妹 爸爸 "
+    "妈妈 爸妈 父母 老爸 老妈 公公 婆婆 岳父 岳母 丈母娘 老丈人 爷爷 "
+    "奶奶 外公 外婆 姥姥 姥爷 叔叔 阿姨 舅舅 舅妈 姑姑 姑父 姨妈 小姨 "
+    "大姨 二姨 婶婶 嫂子 姐夫 妹夫 儿子 女儿 孙子 孙女 外孙 老婆 老公 "
+    "媳妇 对象 男朋友 女朋友 男友 女友 朋友 好友 同学 老同学 同事 老同事 "
+    "亲戚 客人 家人 保姆 家政 钟点工 月嫂 护工 快递员 快递小哥 外卖员 "
+    "外卖小哥 闺蜜 兄弟 老乡 领导 老板 房东 租客 中介 发小 大舅 小舅 "
+    "二叔 三叔 大伯 伯伯 伯母 表叔 表舅 干妈 干爸 家教 家教老师 保洁 "
+    "保洁阿姨 家政阿姨 孩子 小孩 哥 姐 弟 妹 爸 妈 "
+)
+_RELATION_WORDS = sorted(_RELATION_TEXT.split(), key=len, reverse=True)
+_REL = "|".join(_RELATION_WORDS)
+_TRADES = (
+    "电信|联通|移动|广电|开锁|装修|维修|安装|空调|燃气|电工|水电|保洁|家政|送货|搬家|物流|快递"
+    "|家电|网络|宽带|保险|园艺|管道|疏通"
+)
+_BUSINESS = "公司|店|工作室|中心"
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤欧"
+)
+_TITLES = "师傅|先生|女士|小姐|老师|阿姨|大爷|大妈|总|经理|医生|律师|老板|工"
+_NOT_GIVEN = "的了在来是有和跟我你他她们这那个到去说要会就也都还过开把被给让叫"
+_TIME_PREFIX = re.compile(
+    r"^(?:今天|明天|后天|大后天|今晚|明晚|上午|下午|中午|晚上|早上|周[一二三四五六日天]|[0-9零一二三四五六七八九十两]+点(?:半|一刻|三刻)?)+"
+)
+_VISITOR = re.compile(
+    rf"(?P<titled>(?:小|老)?[{_SURNAMES}](?:{_TITLES}))(?![\u4e00-\u9fa5]{{0,1}}[的])"
+    rf"|(?P<nick>[小老][{_SURNAMES}])(?=\s|[,.]|来|过来|到|要|会|明天|今天|后天|下午|上午|晚上|中午|$)"
+    rf"|(?P<trade>(?:{_TRADES})(?:师傅|工人|人员|小哥|阿姨))"
+    rf"|(?P<shop>[\u4e00-\u9fa5]{{1,4}}(?:{_BUSINESS})(?:的(?:人|师傅|员工|小哥))?)"
+    rf"|(?P<doer>[送装修拆搬运拉换开量安][\u4e00-\u9fa5]{{1,3}}的(?:师傅|人|工人|小哥|阿姨))"
+    rf"|(?P<rel>(?:我的|我)?(?:{_REL})(?:的?(?:{_REL}))?)"
+    rf"|(?:登记访客|访客登记|访客|叫|姓名|名字)[\s:是]{{0,2}}(?P<named>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})"
+    rf"|(?:^|[\s,.:])(?P<bare>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})"
+    r"(?=\s|[,.:]|[0-9]|来|过来|到|明天|今天|后天|下午|上午|晚上|中午|$)"
+)
+# A visitor is whoever is followed by a coming verb; "我老公的车借给朋友, 朋友会开进来".
+_COMING = re.compile(r"[^,.!?]{0,8}?(?:来|到|进来|上门|拜访|过去)")  # used with .match(pos)
+_NOT_A_NAME = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天末]|周末|周边|周围|高兴|方便|马上|钱包")
+
+
+def _clean_visitor(match: re.Match[str]) -> str | None:
+    kind = match.lastgroup
+    value = match.group(kind) if kind else None
+    if not value:
+        return None
+    if kind == "rel":
+        # "孩子的家教老师" -> 家教老师; "我老婆的闺蜜" stays whole (the resident's own).
+        if "的" in value and not value.startswith("我"):
+            value = value.split("的")[-1]
+        if value.startswith("我的"):
+            value = "我" + value[2:]
+        if value in ("孩子", "小孩", "我孩子"):
+            return None
+    elif kind in ("named", "bare") and _NOT_A_NAME.match(value):
+        return None
+    elif kind in ("shop", "doer"):
+        value = _TIME_PREFIX.sub("", value)
+        if value.startswith(("我", "有", "个", "来")):
+            value = value[1:]
+        if len(value) < 2:
+            return None
+    return value
+
+
+def extract_visitor(text: str) -> str | None:
+    first: str | None = None
+    for match in _VISITOR.finditer(text):
+        value = _clean_visitor(match)
+        if value is None:
+            continue
+        if _COMING.match(text, match.end()):
+            return value
+        if first is None:
+            first = value
+    return first
+
+
+def extract_phone(text: str) -> str | None:
+    match = _PHONE.search(text)
+    if match is None:
+        return None
+    return re.sub(r"[\s\-]", "", match.group(1))
+
+
+def extract_ticket(text: str) -> str | None:
+    match = _TICKET.search(text)
+    if match is None:
+        return None
+    raw = next(g for g in match.groups() if g)
+    spoken = digit_string(raw)
+    digits = spoken if spoken is not None else re.sub(r"[^0-9]", "", raw)
+    # A mobile number after 编号 is not a ticket.
+    if len(digits) < 3 or (len(digits) == 11 and _PHONE.fullmatch(digits)):
+        return None
+    return digits
+
+
+def extract_count(text: str) -> int | None:
+    for match in _COUNT.finditer(text):
+        if match.group("one"):
+            return 1
+        if match.group("adults"):
+            adults, kids = parse_int(match.group("adults")), parse_int(match.group("kids"))
+            if adults is not None and kids is not None:
+                return adults + kids
+            continue
+        if match.group("total"):
+            total = parse_int(match.group("total"))
+            if total is not None and 0 < total < 100:
+                return total
+            continue
+        if match.group("couple"):
+            return 2
+        if match.group("pair"):
+            return 3 if match.group("pair") in ("仨", "三个") else 2
+        raw = match.group("fam") or match.group("n1") or match.group("n2") or match.group("n3")
+        if raw is None:
+            continue
+        value = parse_int(raw)
+        if value is not None and 0 < value < 100:
+            return value
+    return None
+
+
+def extract_rating(text: str, original: str, wordy: bool) -> int | None:
+    """A 1-5 score. Digits and stars always count; words (满意, 一般) only when `wordy`,
+    i.e. the message is a rating reply, because 不满意 elsewhere is a complaint."""
+    stars = len(_STARS.findall(original))
+    if 1 <= stars <= 5:
+        return stars
+    if wordy and "👍" in original and not text:
+        return 5
+    for match in _RATING_NUM.finditer(text):
+        raw = match.group("bare") or match.group("n") or match.group("n2")
+        value = parse_int(raw)
+        if value is None:
+            continue
+        if 1 <= value <= 5:
+            return value
+        if 6 <= value <= 10 and match.group("n"):
+            return (value + 1) // 2  # "8分" on a ten-point scale
+        if value == 100 and match.group("n"):
+            return 5
+    if not wordy:
+        return None
+    for pattern, value in _RATING_WORDS:
+        if pattern.search(text):
+            return value
+    return None

@@ -1,0 +1,100 @@
+"""Emergencies: gas, people trapped in a lift, flooding, sewage, fire, live wires, falling
+objects, injuries. Missing one is the worst mistake the NLU can make, so patterns are broad
+and only an explicit negation or resolution next to the hit cancels it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlu.datafiles import DataFileError, rows
+from nlu.regexgate import GatedPattern, GateIndex
+
+# A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency.
+_NEG_BEFORE = re.compile(
+    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)(?:什么|啥|任何|再)?$"
+)
+# A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
+_RESOLVED_AFTER = re.compile(
+    r"^[^,.!?;]{0,6}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了"
+    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭)"
+)
+# "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
+_HYPOTHETICAL = re.compile(r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$")
+# "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
+_PAST_BEFORE = re.compile(
+    r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次)[^,.!?]{0,8}$"
+)
+# ...unless something says it is happening now.
+_PRESENT = re.compile(r"现在|正在|还在|又|快来|快点|赶紧|马上|救命|立刻|急")
+_WINDOW = 6
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyPatterns:
+    patterns: tuple[tuple[str, GatedPattern], ...]
+    index: GateIndex
+    safe: re.Pattern[str] | None
+
+    def detect(self, text: str, candidates: list[int] | None = None) -> tuple[str, ...]:
+        """The kinds of live emergencies in normalised text (empty: not urgent).
+        `candidates`: the patterns worth running, when the caller has already asked a
+        GateIndex built over `gates()` (by default this object's own index)."""
+        kinds: list[str] = []
+        if candidates is None:
+            candidates = self.index.candidates(text, frozenset(text))
+        for i in candidates:
+            kind, pattern = self.patterns[i]
+            if kind in kinds:
+                continue
+            for match in pattern.regex.finditer(text):
+                if self._live(text, match.start(), match.end()):
+                    kinds.append(kind)
+                    break
+        return tuple(kinds)
+
+    def gates(self) -> list[frozenset[str] | None]:
+        return [pattern.gate for _, pattern in self.patterns]
+
+    def _live(self, text: str, start: int, end: int) -> bool:
+        if self.safe is not None and self._excused(text, start, end):
+            return False
+        if _NEG_BEFORE.search(text[max(0, start - _WINDOW) : start]):
+            return False
+        if _RESOLVED_AFTER.match(text[end : end + 16]):
+            return False
+        if _HYPOTHETICAL.search(text[max(0, start - 14) : start]):
+            return False
+        past = _PAST_BEFORE.search(text[max(0, start - 14) : start])
+        return not (past and not _PRESENT.search(text))
+
+    def _excused(self, text: str, start: int, end: int) -> bool:
+        # A safe phrase overlapping the hit (消防演习 around 消防, 抽烟 around 烟) cancels it.
+        assert self.safe is not None
+        for m in self.safe.finditer(text, max(0, start - _WINDOW), end + _WINDOW):
+            if m.start() < end and m.end() > start:
+                return True
+        return False
+
+
+def load_urgency() -> UrgencyPatterns:
+    """Read urgent.tsv: `kind<TAB>regex` lines, plus `safe<TAB>regex` exclusions."""
+    patterns: list[tuple[str, GatedPattern]] = []
+    safe: list[str] = []
+    for lineno, fields in enumerate(rows("urgent.tsv", 2)):
+        kind, pattern = fields
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise DataFileError(f"urgent.tsv entry {lineno + 1}: bad pattern: {exc}") from None
+        if kind == "safe":
+            safe.append(pattern)
+        else:
+            patterns.append((kind, GatedPattern(compiled)))
+    if not patterns:
+        raise DataFileError("urgent.tsv has no patterns")
+    return UrgencyPatterns(
+        patterns=tuple(patterns),
+        index=GateIndex([p.gate for _, p in patterns]),
+        safe=re.compile("|".join(f"(?:{p})" for p in safe)) if safe else None,
+    )

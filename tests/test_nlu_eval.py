@@ -1,0 +1,145 @@
+"""Accuracy floors on the labelled sets, the evaluation code, and the `propbot nlu` CLI.
+
+The floors on the measure-only holdout set are regression guards set just under what the
+current release measures (see docs/nlu.md); the issue's targets are higher (intent
+accuracy 0.92, urgent recall 1.0, plates/counts 0.95, visit times 0.90). Raise a floor
+whenever a change lifts the measured figure; never lower one to make a change pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cli_nlu import add_nlu_commands
+from nlu import analyze
+from nlu.evaluation import Report, evaluate, load_dataset, slot_matches
+
+DATA = Path(__file__).parent / "data"
+DEV = DATA / "nlu_dev.tsv"
+HOLDOUT = DATA / "nlu_holdout.tsv"
+
+HOLDOUT_FLOORS = {
+    "accuracy": 0.83,
+    "urgent_recall": 0.84,
+    "urgent_precision": 0.85,
+    "plate": 0.95,
+    "count": 0.85,
+    "visit_at": 0.95,
+    "room": 0.95,
+}
+DEV_FLOORS = {
+    "accuracy": 0.97,
+    "urgent_recall": 1.0,
+    "urgent_precision": 0.95,
+    "plate": 0.95,
+    "count": 0.95,
+    "visit_at": 0.95,
+    "room": 0.95,
+}
+
+
+def _report(path: Path) -> Report:
+    if not path.is_file():
+        pytest.skip(f"{path.name} not present")
+    data = load_dataset(path)
+    return evaluate(data.examples, analyze, data.now)
+
+
+@pytest.mark.parametrize(("path", "floors"), [(HOLDOUT, HOLDOUT_FLOORS), (DEV, DEV_FLOORS)])
+def test_floors(path: Path, floors: dict[str, float]) -> None:
+    report = _report(path)
+    measured = {
+        "accuracy": report.accuracy,
+        "urgent_recall": report.urgent["recall"],
+        "urgent_precision": report.urgent["precision"],
+    }
+    for slot in ("plate", "count", "visit_at", "room"):
+        if slot in report.slots:
+            measured[slot] = report.slots[slot]["accuracy"]
+    below = {k: (measured[k], v) for k, v in floors.items() if k in measured and measured[k] < v}
+    assert not below, f"{path.name}: below floor (measured, floor): {below}"
+
+
+def test_slot_matching_rules() -> None:
+    sh = ZoneInfo("Asia/Shanghai")
+    at = datetime(2026, 11, 20, 10, 40, tzinfo=sh)
+    assert slot_matches("visit_at", "2026-11-20T10:00:00+08:00", at)
+    assert not slot_matches("visit_at", "2026-11-20T11:00:00+08:00", at)
+    assert slot_matches(
+        "room", {"building": "3", "room": "1201"}, {"building": "3", "room": "1201"}
+    )
+    assert not slot_matches("room", {"building": "3"}, {"building": "3", "unit": "2"})
+    assert not slot_matches("count", 2, None)
+
+
+def test_report_counts(tmp_path: Path) -> None:
+    path = tmp_path / "mini.tsv"
+    path.write_text(
+        "# now: 2026-11-18T09:30:00+08:00\n"
+        "text\tintent\turgent\tslots\n"
+        "水管爆了\trepair\t1\t{}\n"
+        "你好\tgreeting\t0\t{}\n"
+        "明天下午我表哥过来\tvisitor\t0\t"
+        '{"visit_at": "2026-11-19T14:00:00+08:00", "visitor_name": "我表哥"}\n',
+        encoding="utf-8",
+    )
+    data = load_dataset(path)
+    assert data.now == datetime(2026, 11, 18, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    report = evaluate(data.examples, analyze, data.now)
+    assert report.total == 3
+    assert report.accuracy == 1.0
+    assert report.urgent["recall"] == 1.0
+    assert report.slots["visit_at"]["accuracy"] == 1.0
+    assert report.per_intent["repair"]["f1"] == 1.0
+    assert report.confusion["visitor"]["visitor"] == 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="propbot")
+    add_nlu_commands(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def test_cli_eval_json(capsys: pytest.CaptureFixture[str]) -> None:
+    if not DEV.is_file():
+        pytest.skip("dev set not present")
+    args = _parser().parse_args(["nlu", "eval", str(DEV), "--json"])
+    assert args.func(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {"accuracy", "per_intent", "confusion", "urgent", "slots"} <= set(result)
+    assert "errors" not in result
+
+
+def test_cli_eval_table(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "one.tsv"
+    path.write_text("text\tintent\turgent\tslots\n你好\tgreeting\t0\t{}\n", encoding="utf-8")
+    args = _parser().parse_args(["nlu", "eval", str(path), "--now", "2026-11-18T09:30:00+08:00"])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "intent accuracy" in out
+    assert "confusion" in out
+
+
+def test_cli_eval_missing_file() -> None:
+    args = _parser().parse_args(["nlu", "eval", "/nonexistent.tsv"])
+    assert args.func(args) == 2
+
+
+def test_cli_bench_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "few.tsv"
+    path.write_text("text\tintent\turgent\tslots\n水管爆了\trepair\t1\t{}\n", encoding="utf-8")
+    args = _parser().parse_args(
+        ["nlu", "bench", "--file", str(path), "--seconds", "0.02", "--json"]
+    )
+    assert args.func(args) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["startup_s"] > 0
+    assert figures["peak_rss_mb"] > 0
+    assert figures["analyze_per_s"] > 0
+    assert figures["cost_ratio"] > 0

@@ -1,0 +1,221 @@
+"""Unit tests for every slot extractor (numbers, rooms, plates, phone, ticket, count,
+rating, visitor name)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.numbers import digit_string, parse_int
+from nlu.plates import extract_plate
+from nlu.rooms import extract_room
+from nlu.slots import (
+    extract_count,
+    extract_phone,
+    extract_rating,
+    extract_ticket,
+    extract_visitor,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("十二", 12),
+        ("一千二百零一", 1201),
+        ("幺二零一", 1201),
+        ("两", 2),
+        ("二十", 20),
+        ("两百五", 250),
+        ("廿五", 25),
+        ("1201", 1201),
+        ("九十九", 99),
+        ("一百零八", 108),
+        ("十", 10),
+        ("百", None),
+        ("十一二", None),
+        ("abc", None),
+        ("", None),
+    ],
+)
+def test_parse_int(text: str, value: int | None) -> None:
+    assert parse_int(text) == value
+
+
+def test_digit_string() -> None:
+    assert digit_string("洞两八幺七") == "02817"
+    assert digit_string("12零1") == "1201"
+    assert digit_string("十二") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "room"),
+    [
+        ("3栋2单元1201", {"building": "3", "unit": "2", "room": "1201"}),
+        ("三号楼二单元1201室", {"building": "3", "unit": "2", "room": "1201"}),
+        ("3-2-1201", {"building": "3", "unit": "2", "room": "1201"}),
+        ("3幢2门1201", {"building": "3", "unit": "2", "room": "1201"}),
+        ("我住5栋802", {"building": "5", "room": "802"}),
+        ("十二栋三单元一零零二的", {"building": "12", "unit": "3", "room": "1002"}),
+        ("a座1203", {"building": "A", "room": "1203"}),
+        ("在七栋这边", {"building": "7"}),
+        ("6栋1单元3楼", {"building": "6", "unit": "1"}),
+        ("2单元一楼大堂", {"unit": "2"}),
+        ("房号1502", {"room": "1502"}),
+        ("1502快来人", {"room": "1502"}),
+        ("一楼101 污水", {"room": "101"}),
+    ],
+)
+def test_extract_room(text: str, room: dict[str, str]) -> None:
+    assert extract_room(text) == room
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "下午3-5点",
+        "3楼",
+        "2026-11-18",
+        "电话138-1234-5678",
+        "1024进度",
+        "单子1102有人跟进吗",
+        "收600",
+    ],
+)
+def test_extract_room_ignores_non_addresses(text: str) -> None:
+    assert extract_room(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        ("湘k·3b7q1", "湘K3B7Q1"),
+        ("湘k 3b7q1", "湘K3B7Q1"),
+        ("湘k三b七q幺", "湘K3B7Q1"),
+        ("车牌赣c·6m2k9", "赣C6M2K9"),
+        ("苏a洞两八幺七", "苏A02817"),
+        ("粤b·d36688", "粤BD36688"),
+        ("浙b·f12345", "浙BF12345"),
+        ("京a12345一起来", "京A12345"),
+        ("湘k3b7q1两个人", "湘K3B7Q1"),
+        ("黑a 123h5", "黑A123H5"),
+        ("京a1o2i3", "京A10213"),
+    ],
+)
+def test_extract_plate(text: str, plate: str) -> None:
+    assert extract_plate(text) == plate
+
+
+@pytest.mark.parametrize("text", ["新疆来的", "京东快递", "湘k3b", ""])
+def test_extract_plate_none(text: str) -> None:
+    assert extract_plate(text) is None
+
+
+def test_extract_phone() -> None:
+    assert extract_phone("赵磊 13912345678 明天来") == "13912345678"
+    assert extract_phone("电话 139-1234-5678") == "13912345678"
+    assert extract_phone("单号 20261118001") is None
+    assert extract_phone("12345678901") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ticket"),
+    [
+        ("单号1031现在到哪一步了", "1031"),
+        ("1024号单子都三天了", "1024"),
+        ("1024进度", "1024"),
+        ("#1056这个单子", "1056"),
+        ("工单 1077 ?", "1077"),
+        ("我的单号是1045", "1045"),
+        ("1120号单进度怎样呀", "1120"),
+        ("工单号幺零二四", "1024"),
+        ("查一下单号:bx1093 的进度", "1093"),
+        ("2031这单什么时候有人来", "2031"),
+    ],
+)
+def test_extract_ticket(text: str, ticket: str) -> None:
+    assert extract_ticket(text) == ticket
+
+
+def test_extract_ticket_none() -> None:
+    assert extract_ticket("我家漏水了") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("两个人", 2),
+        ("3人", 3),
+        ("我姐一家三口过来", 3),
+        ("两个同学来", 2),
+        ("5个人 一台车", 5),
+        ("就她自己", 1),
+        ("就他一个", 1),
+        ("两大一小", 3),
+        ("一共五个人", 5),
+        ("我们俩", 2),
+        ("下周六晚上6:45朋友来 三个人", 3),
+    ],
+)
+def test_extract_count(text: str, count: int) -> None:
+    assert extract_count(text) == count
+
+
+def test_extract_count_none() -> None:
+    assert extract_count("两个小时后到") is None
+    assert extract_count("明天下午来") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "original", "rating"),
+    [
+        ("5", "5", 5),
+        ("五星", "五星", 5),
+        ("3分", "3分", 3),
+        ("打5分 师傅很专业", "打5分 师傅很专业", 5),
+        ("8分", "8分", 4),
+        ("", "⭐⭐⭐⭐", 4),
+        ("", "👍", 5),
+        ("非常满意", "非常满意", 5),
+        ("满意", "满意", 4),
+        ("一般般吧", "一般般吧", 3),
+        ("不太满意", "不太满意", 2),
+        ("很差", "很差", 1),
+        ("一星 态度太差", "一星 态度太差", 1),
+    ],
+)
+def test_extract_rating(text: str, original: str, rating: int) -> None:
+    assert extract_rating(text, original, wordy=True) == rating
+
+
+def test_extract_rating_words_only_in_rating_replies() -> None:
+    assert extract_rating("不满意", "不满意", wordy=False) is None
+    assert extract_rating("给5分", "给5分", wordy=False) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("明天下午我表哥开车过来", "我表哥"),
+        ("后天上午十点王师傅过来量尺寸", "王师傅"),
+        ("后天下午三点一刻 送冰箱的师傅开个货车过来", "送冰箱的师傅"),
+        ("11月25日下午两点半 李明来找我", "李明"),
+        ("登记访客 刘强 明天晚上8点", "刘强"),
+        ("我老公的车今天借给朋友开了 下午朋友会开进来", "朋友"),
+        ("周六下午两点 女儿男朋友第一次上门", "女儿男朋友"),
+        ("中午花店的人来送花", "花店的人"),
+        ("周日上午十一点 家里亲戚来拜访", "亲戚"),
+        ("明天下午五点 孩子的家教老师过来", "家教老师"),
+        ("30号下午三点搬家公司来拉东西", "搬家公司"),
+        ("明天上午来个开锁师傅", "开锁师傅"),
+        ("我老婆的闺蜜明天中午到", "我老婆的闺蜜"),
+        ("明天上午10:30 保洁阿姨来", "保洁阿姨"),
+        ("明天下午老王过来找我下棋", "老王"),
+        ("张女士今天下午三点到访", "张女士"),
+    ],
+)
+def test_extract_visitor(text: str, name: str) -> None:
+    assert extract_visitor(text) == name
+
+
+def test_extract_visitor_none() -> None:
+    assert extract_visitor("周四下午过来") is None

@@ -1,0 +1,134 @@
+"""Normalisation and the editable data files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import opencc
+import pytest
+from pypinyin import Style, lazy_pinyin
+
+from nlu.datafiles import DATA_DIR, DataFileError, rows
+from nlu.engine import get_engine
+from nlu.lexicon import CATEGORIES, load_lexicon
+from nlu.normalize import TradToSimp, load_mapping
+from nlu.regexgate import GateIndex, first_grams
+
+
+def norm(text: str) -> str:
+    return get_engine().normalizer.normalize(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ＡＢＣ１２３！！！", "abc123!"),
+        ("水笼头坏了", "水龙头坏了"),
+        ("暖器片不热", "暖气片不热"),
+        ("保现丝老是烧", "保险丝老是烧"),
+        ("呢度啲燈著唔到", "这里的灯不亮"),
+        ("停車月卡喺邊度辦", "停车月卡在哪里办"),
+        ("聽日下晝有朋友嚟", "明天下午有朋友来"),
+        ("部lift卡咗", "部电梯卡了"),
+        ("冷氣唔凍", "空调不冻"),
+        ("水管爆了😱😱 快来", "水管爆了 快来"),
+        ("灯\u200b不亮\x00", "灯不亮"),
+        ("天花板漏水", "天花板漏水"),
+        ("我要保修", "我要报修"),
+        ("保修期过了吗", "保修期过了吗"),
+        ("联系物业", "联系物业"),
+    ],
+)
+def test_normalize(text: str, expected: str) -> None:
+    assert norm(text) == expected
+
+
+def test_fast_t2s_matches_opencc() -> None:
+    ours = TradToSimp()
+    reference = opencc.OpenCC("t2s")
+    base = Path(str(opencc.__file__)).parent / "dictionary"
+    samples = [
+        line.split("\t")[0] for line in (base / "TSPhrases.txt").read_text("utf-8").splitlines()
+    ]
+    chars = "".join(
+        line.split("\t")[0] for line in (base / "TSCharacters.txt").read_text("utf-8").splitlines()
+    )
+    samples += [chars, "樓道裡好大一股煤氣味 好像是隔壁家傳出來的", "乾隆年間的乾淨衣服"]
+    for text in samples:
+        assert ours.convert(text) == reference.convert(text), text
+
+
+def _toneless(text: str) -> list[str]:
+    return lazy_pinyin(text, style=Style.NORMAL)
+
+
+# Voice input confuses these initials and finals; a homophone entry may differ only by them.
+_FUZZY = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "ang": "an", "eng": "en", "ing": "in"}
+
+
+def _fuzzy(syllable: str) -> str:
+    for long, short in _FUZZY.items():
+        syllable = syllable.replace(long, short)
+    return syllable
+
+
+def test_homophones_sound_alike() -> None:
+    """Each wrong spelling must sound (nearly) like its correction: the file is for
+    voice-input mistakes, not for synonyms."""
+    far = []
+    for wrong, right in load_mapping("homophones.tsv").items():
+        a, b = _toneless(wrong), _toneless(right)
+        if len(a) != len(b):
+            far.append((wrong, right))
+            continue
+        differing = [(x, y) for x, y in zip(a, b, strict=True) if _fuzzy(x) != _fuzzy(y)]
+        if len(differing) > 1:
+            far.append((wrong, right))
+    assert not far
+
+
+def test_data_files_load_and_use_known_ids() -> None:
+    lexicon = load_lexicon()
+    assert len(lexicon.words) > 500
+    for entries in lexicon.categories.values():
+        assert all(cat in CATEGORIES for cat, _ in entries)
+    for path in DATA_DIR.iterdir():
+        head = path.read_text("utf-8").splitlines()[0]
+        assert head.startswith("#"), f"{path.name} needs a comment header for staff"
+
+
+def test_bad_data_line_names_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "x.tsv").write_text("# header\nword\tintent\n", encoding="utf-8")
+    monkeypatch.setattr("nlu.datafiles.DATA_DIR", tmp_path)
+    with pytest.raises(DataFileError, match=r"x\.tsv:2"):
+        list(rows("x.tsv", 3))
+
+
+def test_first_grams() -> None:
+    assert first_grams("(?:燃气|煤气)味") == frozenset({"燃气", "煤气"})
+    assert first_grams("(?<![0-9])120") == frozenset({"12"})
+    assert first_grams("(?:的)?abc") == frozenset({"的", "a"})
+    assert first_grams("[^,]abc") is None
+    assert first_grams("a?") is None
+
+
+def test_gate_index_never_hides_a_match() -> None:
+    """Gating must be an optimisation only: every pattern that matches a message is among
+    the candidates for it."""
+    engine = get_engine()
+    patterns = [p.regex for _, p in engine.urgency.patterns]
+    patterns += [rule.pattern.regex for rule in engine.lexicon.rules]
+    index = GateIndex([first_grams(p.pattern) for p in patterns])
+    texts = [
+        line.split("\t")[0]
+        for line in (Path(__file__).parent / "data" / "nlu_dev.tsv")
+        .read_text("utf-8")
+        .splitlines()[2:]
+    ]
+    texts += ["燃气泄漏", "120", "暖气管漏", "好多水", "你好", "5", "电梯卡在8楼和9楼之间"]
+    for raw in texts:
+        text = norm(raw)
+        found = set(index.candidates(text, frozenset(text)))
+        for i, pattern in enumerate(patterns):
+            if pattern.search(text):
+                assert i in found, (raw, pattern.pattern)

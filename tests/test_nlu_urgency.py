@@ -1,0 +1,86 @@
+"""Emergencies: the worst error is missing one, the next is crying wolf."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu import analyze
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有股燃气味",
+        "厨房一股臭鸡蛋味 好浓",
+        "樓道裡好大一股煤氣味",
+        "燃汽表后面接口那儿有气味",
+        "燃气报警器一直在叫",
+        "救命 被关在电梯里了",
+        "电梯卡在8楼和9楼之间 里面有两个人",
+        "部lift卡咗喺半空 我喺入面出唔到",
+        "电梯突然往下坠了好几层",
+        "水管爆了！！！厨房全是水",
+        "楼上的水漫到我家客厅",
+        "喉管爆咗 成個廚房水浸",
+        "楼上漏水像下雨一样",
+        "下水道返水了 粪水从地漏冒出来",
+        "马桶往外冒脏水 满地都是",
+        "插座冒火花了",
+        "電表箱在冒煙",
+        "楼下电动车充电起火了",
+        "电线裸露在外面 还在滋滋响",
+        "小区门口铁栏杆有电",
+        "外墙瓷砖掉下来了 差点砸到人",
+        "楼上窗户玻璃整块掉下来",
+        "我爸在楼道摔倒了 头在流血",
+        "有个老人晕倒在大堂了",
+        "阿伯喺電梯口跌低咗 流緊血",
+        "天燃气好大味道",
+        "水管暴了",
+    ],
+)
+def test_urgent(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "没有燃气味了",
+        "燃气味已经散了",
+        "万一被困在电梯里应该打哪个电话",
+        "小区什么时候消防演习",
+        "有人在电梯里抽烟 一进去全是烟味",
+        "燃气灶打不着火 打火的声音有",
+        "上次困梯的事你们处理了吗",
+        "上周燃气泄漏那个事 后来查出原因了吗",
+        "物业有没有统一买火灾险的",
+        "燃气报警器要自己买吗",
+        "灯不亮",
+        "厨房水龙头一直滴水",
+        "墙皮一块一块往下掉",
+        "淋浴房的水排不走 洗个澡脚底全是水",
+        "停电到现在还没来电",
+        "被电梯门夹了一下衣服",
+        "我气炸了",
+        "",
+    ],
+)
+def test_not_urgent(text: str) -> None:
+    assert not analyze(text).urgent
+
+
+def test_injury_is_other_but_urgent() -> None:
+    result = analyze("有个老人晕倒在大堂了 叫不醒 快来人")
+    assert result.urgent
+    assert result.intent == "other"
+    assert result.slots["area"] == "大堂"
+
+
+def test_trapped_lift_sets_category_and_area() -> None:
+    result = analyze("困梯了 2号楼东边那部 里面有个老人")
+    assert result.urgent
+    assert result.intent == "repair"
+    assert result.slots["category"] == "lift"
+    assert result.slots["area"] == "电梯"
+    assert result.slots["room"] == {"building": "2"}
