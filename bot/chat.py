@@ -35,7 +35,7 @@ class ChatSession:
         self.factory = RequestFactory(
             token=settings.wechat_token,
             aes_key=settings.wechat_aes_key,
-            appid=settings.wechat_appid or "wxpropbotdemo",
+            appid=settings.wechat_appid,
         )
         self._db = Database(settings.database_url)
         self._shown: set[int] = set()
