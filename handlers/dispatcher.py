@@ -70,6 +70,9 @@ def _event(
             if text == MENU_KEYS["REPAIR"]:
                 return repair.start(incoming, analysis, ctx)
             return Outcome(reply="好的，请直接说说具体情况。", conversation=conversation)
+        case "click":
+            # A menu button this version does not know: show what the bot can do.
+            return welcome.greeting()
         case _:
             # Scans, location reports, delivery receipts and menu views need no answer.
             return Outcome(reply=None, conversation=conversation)
