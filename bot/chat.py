@@ -145,7 +145,8 @@ async def _exchange(session: ChatSession, http: aiohttp.ClientSession, line: str
 def _script_lines(path: Path) -> Iterable[str]:
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
-        if line and not line.startswith("#"):
+        # "# note" is a comment; "#1024" is a resident asking about ticket 1024.
+        if line and line != "#" and not line.startswith("# "):
             yield line
 
 

@@ -126,9 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--script", default=None, help="replay a file, one message per line")
     chat.set_defaults(func=cmd_chat)
 
+    from bot.cli_admin import add_admin_commands
     from bot.cli_nlu import add_nlu_commands
 
     add_nlu_commands(commands)
+    add_admin_commands(commands)
     return parser
 
 

@@ -50,6 +50,16 @@ def add_nlu_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     bench.add_argument("--json", action="store_true", help="print the figures as JSON")
     bench.set_defaults(func=cmd_bench)
 
+    tr = commands.add_parser(
+        "train", help="retrain the learned layer (nlu/data/model.json) from the labelled files"
+    )
+    tr.add_argument(
+        "files", type=Path, nargs="*", help="labelled TSV files (default: dev, extra, more)"
+    )
+    tr.add_argument("--output", type=Path, default=None, help="default: nlu/data/model.json")
+    tr.add_argument("--json", action="store_true", help="print the cross-validation as JSON")
+    tr.set_defaults(func=cmd_train)
+
 
 def _quiet_jieba() -> None:
     # jieba announces dictionary loading on stderr; the figures are what matter here.
@@ -137,4 +147,37 @@ def cmd_bench(args: argparse.Namespace) -> int:
     console.print(f"analyze: {result.analyze_per_s:,.0f} messages/s (one core)")
     console.print(f"bare jieba.lcut: {result.lcut_per_s:,.0f} messages/s")
     console.print(f"cost ratio analyze / jieba.lcut: {result.cost_ratio:.2f}x")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    _quiet_jieba()
+    from nlu.learn import build_model, report_dict  # noqa: PLC0415 - only this command trains
+    from nlu.model import MODEL_PATH, dump  # noqa: PLC0415
+
+    files: list[Path] = list(args.files)
+    for path in files:
+        if "holdout" in path.name:
+            print(f"refusing to train on {path}: the holdout set is measure-only")
+            return 2
+        if not path.is_file():
+            print(f"no such file: {path}")
+            return 2
+    model, report = build_model(files or None)
+    output: Path = args.output or MODEL_PATH
+    output.write_text(dump(model), encoding="utf-8")
+    result = report_dict(report)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    console = Console()
+    console.print(f"trained on {result['rows']} messages -> {output}")
+    console.print(f"lambda {result['lambda']}, urgent threshold {result['threshold']}")
+    for name in ("cv_rules_only", "cv"):
+        cv = result[name]
+        console.print(
+            f"{name}: intent accuracy {cv['accuracy']:.3f}, urgent recall {cv['recall']:.3f},"
+            f" precision {cv['precision']:.3f}; by file {cv['by_source']}",
+            markup=False,
+        )
     return 0

@@ -1,4 +1,8 @@
-"""Carry out a handler's effects inside the message's database transaction."""
+"""Carry out a handler's effects inside the message's database transaction.
+
+Messages to staff and residents are written to the outbox in the same transaction, so they
+are sent exactly when the change they report has been committed.
+"""
 
 from __future__ import annotations
 
@@ -8,53 +12,162 @@ from string import Template
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.types import Context, CreateTicket, Incoming, MarkResident, Outcome, Priority
+from handlers.effects import (
+    BindFailed,
+    BindResident,
+    CancelTicket,
+    CreateTicket,
+    CreateVisitorPass,
+    Effect,
+    MarkResident,
+    NotifyStaff,
+    Priority,
+    UrgeTicket,
+)
+from handlers.types import Context, Incoming, Outcome
+from storage.messages import enqueue
+from storage.models import Resident, Ticket
 from storage.residents import set_active, touch_resident
-from storage.tickets import create_ticket
+from storage.ticket_status import IllegalTransition, move
+from storage.tickets import add_follower, create_ticket, urge
+from storage.visitors import create_pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Applied:
     reply: str | None
     ticket_no: int | None = None
+    pass_code: str | None = None
 
 
 async def apply_effects(
-    session: AsyncSession, incoming: Incoming, outcome: Outcome, ctx: Context
+    session: AsyncSession, incoming: Incoming, outcome: Outcome, ctx: Context, *, key: str
 ) -> Applied:
-    ticket_no: int | None = None
-    for effect in outcome.effects:
-        if isinstance(effect, CreateTicket):
-            ticket_no = await _create_ticket(session, incoming, effect, ctx)
-        elif isinstance(effect, MarkResident):
-            await set_active(session, incoming.user, active=effect.active, now=ctx.now)
-    reply = outcome.reply
-    if reply is not None and ticket_no is not None:
-        reply = Template(reply).safe_substitute(ticket_no=ticket_no)
-    return Applied(reply=reply, ticket_no=ticket_no)
+    applied = Applied(reply=outcome.reply)
+    actor = f"resident:{incoming.user}"
+    for index, effect in enumerate(outcome.effects):
+        await _apply(
+            session,
+            incoming,
+            effect,
+            ctx=ctx,
+            applied=applied,
+            actor=actor,
+            effect_key=f"{key}:{index}",
+        )
+    if applied.reply is not None:
+        values = {"ticket_no": applied.ticket_no, "pass_code": applied.pass_code}
+        known = {k: v for k, v in values.items() if v is not None}
+        applied.reply = Template(applied.reply).safe_substitute(known)
+    return applied
 
 
-async def _create_ticket(
-    session: AsyncSession, incoming: Incoming, effect: CreateTicket, ctx: Context
-) -> int:
-    resident = await touch_resident(session, incoming.user, now=ctx.now)
-    minutes = (
-        ctx.urgent_response_minutes
-        if effect.priority is Priority.URGENT
-        else ctx.repair_response_minutes
-    )
-    ticket, _created = await create_ticket(
-        session,
-        idem_key=effect.idem_key,
-        kind=effect.kind,
-        description=effect.description,
-        actor=f"resident:{incoming.user}",
-        now=ctx.now,
-        category=effect.category,
-        priority=effect.priority,
-        location=effect.location,
-        resident_id=resident.id,
-        response_due_at=ctx.now + timedelta(minutes=minutes),
-        media_ids=effect.media_ids,
-    )
-    return ticket.id
+async def _apply(
+    session: AsyncSession,
+    incoming: Incoming,
+    effect: Effect,
+    *,
+    ctx: Context,
+    applied: Applied,
+    actor: str,
+    effect_key: str,
+) -> None:
+    now = ctx.now
+    match effect:
+        case CreateTicket():
+            resident = await touch_resident(session, incoming.user, now=now)
+            if effect.follow is not None:
+                await add_follower(
+                    session, effect.follow, resident.id, now=now, note=effect.description
+                )
+                applied.ticket_no = effect.follow
+                return
+            minutes = (
+                ctx.urgent_response_minutes
+                if effect.priority is Priority.URGENT
+                else ctx.repair_response_minutes
+            )
+            ticket, _ = await create_ticket(
+                session,
+                idem_key=effect.idem_key,
+                kind=effect.kind,
+                description=effect.description,
+                actor=actor,
+                now=now,
+                category=effect.category,
+                priority=effect.priority,
+                location=effect.location,
+                resident_id=resident.id,
+                response_due_at=now + timedelta(minutes=minutes),
+                media_ids=effect.media_ids,
+                preferred_time=effect.preferred_time,
+                linked_ticket_id=effect.linked_ticket,
+                repeated=effect.repeated,
+            )
+            applied.ticket_no = ticket.id
+        case MarkResident():
+            await set_active(session, incoming.user, active=effect.active, now=now)
+        case BindResident():
+            resident = await touch_resident(session, incoming.user, now=now)
+            resident.household_id = effect.household_id
+            resident.verified = True
+            resident.bind_failures = 0
+            resident.bind_locked_until = None
+        case BindFailed():
+            resident = await touch_resident(session, incoming.user, now=now)
+            resident.bind_failures = effect.failures
+            resident.bind_locked_until = effect.locked_until
+        case CreateVisitorPass():
+            resident = await touch_resident(session, incoming.user, now=now)
+            visitor_pass = await create_pass(
+                session,
+                idem_key=effect.idem_key,
+                resident_id=resident.id,
+                household_id=resident.household_id,
+                visitor_name=effect.visitor_name,
+                visit_at=effect.visit_at,
+                people=effect.people,
+                plate=effect.plate,
+                valid_from=effect.valid_from,
+                valid_until=effect.valid_until,
+                now=now,
+            )
+            applied.pass_code = visitor_pass.code
+        case CancelTicket():
+            mine = await _own_ticket(session, incoming.user, effect.number)
+            if mine is None:
+                applied.reply = f"没有找到您名下的工单 #{effect.number}。"
+                return
+            try:
+                move(
+                    session,
+                    mine,
+                    "cancelled",
+                    actor=actor,
+                    action="cancelled",
+                    now=now,
+                    note=effect.reason,
+                )
+            except IllegalTransition as exc:
+                applied.reply = str(exc)
+        case UrgeTicket():
+            if await _own_ticket(session, incoming.user, effect.number) is not None:
+                await urge(session, effect.number, actor=actor, note=effect.note, now=now)
+        case NotifyStaff():
+            about = effect.ticket if effect.ticket is not None else applied.ticket_no
+            await enqueue(
+                session,
+                idem_key=f"staff:{effect_key}",
+                channel="wecom_group",
+                recipient=effect.group,
+                payload={"event": effect.event, "text": effect.text, "ticket": about},
+                now=now,
+            )
+
+
+async def _own_ticket(session: AsyncSession, openid: str, number: int) -> Ticket | None:
+    ticket = await session.get(Ticket, number)
+    if ticket is None or ticket.resident_id is None:
+        return None
+    owner = await session.get(Resident, ticket.resident_id)
+    return ticket if owner is not None and owner.openid == openid else None

@@ -11,21 +11,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import nlu
-from bot.effects import apply_effects
+from bot.effects import Applied, apply_effects
+from bot.facts import load as load_facts
+from bot.facts import resident_facts
 from bot.services import Services
 from bot.wechat_codec import dedupe_key
 from handlers.dispatcher import dispatch
-from handlers.types import Context, Conversation, Incoming
+from handlers.facts import Facts
+from handlers.types import Context, Conversation, Incoming, Kind, Outcome
 from storage.messages import enqueue, log_inbound
 
 log = logging.getLogger(__name__)
+
+# A message can start at most a binding and the request it was for.
+MAX_TURNS = 2
+# Each handler asks for a handful of facts at most; more means a bug, not a busy resident.
+MAX_LOOKUPS = 4
 
 BUSY_REPLY = "系统有点忙，这条消息没能处理成功，请稍后再发一次。给您添麻烦了。"
 
@@ -83,14 +91,10 @@ async def process(services: Services, job: Job) -> Result:
     async with services.locks.hold(incoming.user, wait_seconds=settings.user_lock_seconds):
         # State is read only under the lock, so two messages never interleave.
         state = await services.conversations.load(incoming.user)
-        conversation = Conversation.from_json(state)
         now = datetime.now(UTC)
-        analysis = nlu.analyze(incoming.text, now=now)
-        ctx = Context(now=now)
-        outcome = dispatch(incoming, conversation, analysis, ctx)
         try:
             async with services.db.write() as session:
-                log_inbound(
+                log_row = log_inbound(
                     session,
                     dedupe_key=job.key,
                     openid=incoming.user,
@@ -101,12 +105,15 @@ async def process(services: Services, job: Job) -> Result:
                     text=incoming.text,
                     media_id=incoming.media_id,
                     event=incoming.event,
-                    intent=outcome.intent,
                 )
                 # The unique dedupe key makes the database the last word on duplicates,
                 # even if Redis lost its keys (restart, eviction).
                 await session.flush()
-                applied = await apply_effects(session, incoming, outcome, ctx)
+                outcome, applied = await _decide_and_apply(
+                    services, session, job, Conversation.from_json(state), now
+                )
+                log_row.intent = outcome.intent
+                log_row.ticket_id = applied.ticket_no
                 queued = job.late and applied.reply is not None
                 if queued:
                     await _enqueue_reply(session, job, applied.reply or "", now)
@@ -114,12 +121,77 @@ async def process(services: Services, job: Job) -> Result:
             log.info("duplicate delivery refused by the database (user=%s)", incoming.user)
             await services.dedupe.finish(job.key, "")
             return Result(reply=None)
-        if outcome.conversation is not None and not outcome.conversation.empty:
-            await services.conversations.save(incoming.user, outcome.conversation.to_json())
-        elif state is not None:
-            await services.conversations.clear(incoming.user)
+        await _save_state(services, incoming.user, outcome.conversation, state, now)
     await services.dedupe.finish(job.key, "" if queued else applied.reply or "")
     return Result(reply=applied.reply, queued=queued)
+
+
+async def _decide_and_apply(
+    services: Services,
+    session: AsyncSession,
+    job: Job,
+    conversation: Conversation,
+    now: datetime,
+) -> tuple[Outcome, Applied]:
+    """NLU → handler, loading the facts the handler asks for, then carry out its effects.
+
+    A handler may also hand over a text to handle next (a request made before binding);
+    both replies are sent together.
+    """
+    incoming = job.incoming
+    facts = Facts(resident=await resident_facts(session, incoming.user))
+    replies: list[str] = []
+    applied = Applied(reply=None)
+    outcome = Outcome(reply=None)
+    for _turn in range(MAX_TURNS):
+        ctx = _context(services, now, facts)
+        analysis = nlu.analyze(incoming.text, now=now)
+        outcome = dispatch(incoming, conversation, analysis, ctx)
+        for _ in range(MAX_LOOKUPS):
+            if not outcome.needs:
+                break
+            facts = await load_facts(session, outcome.needs, facts, now=now)
+            ctx = _context(services, now, facts)
+            outcome = dispatch(incoming, conversation, analysis, ctx)
+        if outcome.needs:
+            raise RuntimeError(f"handler kept asking for facts: {outcome.needs}")
+        applied = await apply_effects(session, incoming, outcome, ctx, key=f"{job.key}:{_turn}")
+        if applied.reply:
+            replies.append(applied.reply)
+        if not outcome.then_text:
+            break
+        # The resident is now verified: handle what they asked for before binding.
+        await session.flush()
+        facts = Facts(resident=await resident_facts(session, incoming.user))
+        conversation = outcome.conversation or Conversation()
+        incoming = replace(incoming, text=outcome.then_text, kind=Kind.TEXT)
+    applied.reply = "\n\n".join(replies) if replies else None
+    return outcome, applied
+
+
+def _context(services: Services, now: datetime, facts: Facts) -> Context:
+    settings = services.settings
+    return Context(
+        now=now,
+        facts=facts,
+        faq=services.faq,
+        conversation_ttl_seconds=settings.conversation_ttl_seconds,
+    )
+
+
+async def _save_state(
+    services: Services,
+    openid: str,
+    conversation: Conversation | None,
+    previous: dict[str, object] | None,
+    now: datetime,
+) -> None:
+    ttl = services.settings.conversation_ttl_seconds
+    if conversation is not None and not conversation.empty:
+        stamped = replace(conversation, expires_at=now.timestamp() + ttl)
+        await services.conversations.save(openid, stamped.to_json())
+    elif previous is not None:
+        await services.conversations.clear(openid)
 
 
 async def _deliver_late(services: Services, job: Job, task: asyncio.Task[Result]) -> None:

@@ -6,12 +6,16 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from handlers.faq import FaqIndex
 from redis.asyncio import Redis
 
+import handlers
 from bot.settings import Settings
 from bot.wechat_crypto import Envelope
+from handlers.types import FaqLookup
 from storage.conversations import ConversationStore
 from storage.db import Database
 from storage.dedupe import DedupeCache
@@ -19,6 +23,15 @@ from storage.locks import UserLocks
 from storage.redis_conn import connect_redis
 
 log = logging.getLogger(__name__)
+
+
+SHIPPED_FAQ = Path(handlers.__file__).parent / "data" / "faq.toml"
+
+
+def load_faq(settings: Settings) -> FaqIndex:
+    """The knowledge base staff maintain (`PROPBOT_FAQ_PATH`), or the one shipped with propbot."""
+    path = Path(settings.propbot_faq_path) if settings.propbot_faq_path else SHIPPED_FAQ
+    return FaqIndex.load(path)
 
 
 @dataclass
@@ -30,6 +43,7 @@ class Services:
     locks: UserLocks
     dedupe: DedupeCache
     envelope: Envelope
+    faq: FaqLookup | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -40,8 +54,10 @@ class Services:
             settings=settings,
             db=Database(settings.database_url),
             redis=redis,
+            # Redis keeps a conversation a day past its expiry so the resident can be told it
+            # ended; the expiry itself is checked against the time stored inside it.
             conversations=ConversationStore(
-                redis, prefix=prefix, ttl_seconds=settings.conversation_ttl_seconds
+                redis, prefix=prefix, ttl_seconds=settings.conversation_ttl_seconds + 86400
             ),
             locks=UserLocks(redis, prefix=prefix, ttl_seconds=settings.user_lock_seconds),
             dedupe=DedupeCache(redis, prefix=prefix, ttl_seconds=settings.dedupe_ttl_seconds),
@@ -50,6 +66,7 @@ class Services:
                 aes_key=settings.wechat_aes_key,
                 appid=settings.wechat_appid,
             ),
+            faq=load_faq(settings),
         )
 
     def spawn(self, coro: Coroutine[Any, Any, None], *, name: str) -> None:

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     user_lock_seconds: float = Field(30.0, gt=0)
     # A fixed namespace lets several estates share one Redis.
     redis_prefix: str = "propbot"
+    # The consultation knowledge base (TOML); empty means the one shipped with propbot.
+    propbot_faq_path: str = ""
 
     @field_validator("wechat_aes_key")
     @classmethod

@@ -1,60 +1,192 @@
 """Route one incoming message to the handler that decides what happens.
 
-`dispatch` is pure: it reads the message, the conversation and the NLU's analysis and
-returns an Outcome; `bot/` carries out the effects and sends the reply.
+`dispatch` is pure: it reads the message, the conversation, the NLU's analysis and the
+facts `bot/` loaded, and returns an Outcome; `bot/` carries out the effects.
 """
 
 from __future__ import annotations
 
-from handlers import complaint, consult, repair, welcome
+from collections.abc import Callable
+from dataclasses import replace
+
+from handlers import binding, cancel, complaint, consult, repair, status, visitor, welcome
+from handlers.common import yes_no
 from handlers.texts import CANCELLED, VOICE_UNHEARD
 from handlers.types import Context, Conversation, Incoming, Kind, Outcome
 from nlu import Analysis, Intent
 
-# Menu buttons (CLICK event keys) and the text they stand for.
-MENU_KEYS = {"REPAIR": "我要报修", "COMPLAINT": "我要投诉", "CONSULT": "我要咨询"}
+Resume = Callable[[Incoming, Conversation, Analysis, Context], Outcome]
+Start = Callable[[Incoming, Analysis, Context], Outcome]
+
+FORMS: dict[str, Resume] = {
+    repair.FLOW: repair.resume,
+    complaint.FLOW: complaint.resume,
+    visitor.FLOW: visitor.resume,
+    binding.FLOW: binding.resume,
+    cancel.FLOW: cancel.resume,
+}
+FORM_NAMES = {"repair": "报修", "complaint": "投诉", "visitor": "访客登记", "bind": "身份验证"}
+STARTS: dict[Intent, Start] = {
+    Intent.REPAIR: repair.start,
+    Intent.COMPLAINT: complaint.start,
+    Intent.VISITOR: visitor.start,
+    Intent.CONSULT: consult.start,
+}
+# Menu buttons (CLICK event keys) and the request they start.
+MENU_KEYS: dict[str, Intent] = {
+    "REPAIR": Intent.REPAIR,
+    "COMPLAINT": Intent.COMPLAINT,
+    "CONSULT": Intent.CONSULT,
+    "VISITOR": Intent.VISITOR,
+    "MY_TICKETS": Intent.STATUS,
+}
+MENU_PROMPTS = {
+    Intent.REPAIR: repair.ASK_DESCRIPTION,
+    Intent.COMPLAINT: "请说说发生了什么事，在哪里。",
+    Intent.CONSULT: "请问想咨询什么？比如物业费怎么交、门禁卡怎么办。",
+    Intent.VISITOR: "请告诉我来访人、时间和人数，比如“明天下午三点我表哥来，两个人”。",
+}
+RESUME_FLOW = "resume_prompt"
+FREE_TEXT_STEPS = frozenset({"description", "want", "time", "location"})
+# A message interrupts a form only when the NLU is this sure it is about something else.
+INTERRUPT_CONFIDENCE = 0.5
 
 
 def dispatch(
     incoming: Incoming, conversation: Conversation, analysis: Analysis, ctx: Context
 ) -> Outcome:
+    note = ""
+    if (
+        conversation.flow
+        and conversation.expires_at
+        and conversation.expires_at < ctx.now.timestamp()
+    ):
+        name = FORM_NAMES.get(conversation.flow)
+        note = f"刚才的{name}等太久已自动结束了。" if name else ""
+        conversation = Conversation()
+    outcome = _route(incoming, conversation, analysis, ctx)
+    if note and outcome.reply and not outcome.needs:
+        outcome = replace(outcome, reply=note + outcome.reply)
+    return outcome
+
+
+def _route(
+    incoming: Incoming, conversation: Conversation, analysis: Analysis, ctx: Context
+) -> Outcome:
     if incoming.kind is Kind.EVENT:
         return _event(incoming, conversation, analysis, ctx)
     if incoming.kind is Kind.VOICE and not incoming.text:
-        return Outcome(reply=VOICE_UNHEARD, conversation=conversation)
-    if conversation.flow == repair.FLOW:
-        return repair.resume(incoming, conversation, analysis, ctx)
-    if incoming.kind is Kind.IMAGE:
-        return Outcome(
-            reply="照片收到了。请用文字说说需要帮您做什么，比如“卫生间漏水”。",
-            conversation=conversation,
-        )
-    if incoming.kind is Kind.LOCATION:
-        return Outcome(reply="位置收到了。请再说说需要帮您做什么。", conversation=conversation)
-    if incoming.kind not in (Kind.TEXT, Kind.VOICE):
-        return welcome.not_understood()
-    return _text(incoming, analysis, ctx)
-
-
-def _text(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
-    # An emergency is a repair whatever else the message sounds like.
+        if conversation.flow == repair.FLOW and incoming.media_id:
+            conversation = conversation.with_slots(
+                media_ids=[*conversation.slots.get("media_ids", []), incoming.media_id]
+            )
+        return Outcome(reply=VOICE_UNHEARD, conversation=_keep(conversation))
+    text = incoming.text.strip()
     if analysis.urgent:
-        return repair.urgent(incoming, analysis, ctx)
-    match analysis.intent:
-        case Intent.REPAIR:
-            return repair.start(incoming, analysis, ctx)
-        case Intent.COMPLAINT:
-            return complaint.start(incoming, analysis, ctx)
-        case Intent.CONSULT | Intent.VISITOR | Intent.STATUS:
-            return consult.start(incoming, analysis, ctx)
+        outcome = repair.urgent(incoming, analysis, ctx)
+        return _offer_resume(outcome, _pausable(conversation))
+    if conversation.flow == "done":
+        if yes_no(text) == "yes":
+            return Outcome(reply="这张单已经提交过了，不用重复确认。我们会尽快处理。")
+        conversation = Conversation(paused=conversation.paused)
+    if conversation.flow == RESUME_FLOW:
+        return _resume_prompt(incoming, conversation, analysis, ctx)
+    if conversation.flow == consult.FLOW:
+        answered = consult.resume(incoming, conversation, analysis, ctx)
+        if answered is not None:
+            return _offer_resume(answered, conversation.paused)
+        conversation = Conversation(paused=conversation.paused)
+    resume = FORMS.get(conversation.flow or "")
+    if resume is not None:
+        if _interrupts(conversation, analysis, text):
+            fresh = _start(incoming, analysis, ctx)
+            return _offer_resume(fresh, _pausable(conversation))
+        outcome = resume(incoming, conversation, analysis, ctx)
+        return _offer_resume(outcome, conversation.paused)
+    if incoming.kind is Kind.IMAGE:
+        return Outcome(reply="照片收到了。请用文字说说需要帮您做什么，比如“卫生间漏水”。")
+    if incoming.kind is Kind.LOCATION:
+        return Outcome(reply="位置收到了。请再说说需要帮您做什么。")
+    if incoming.kind not in (Kind.TEXT, Kind.VOICE, Kind.LINK):
+        return welcome.not_understood()
+    return _offer_resume(_start(incoming, analysis, ctx), conversation.paused)
+
+
+def _start(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
+    text = incoming.text.strip()
+    intent = analysis.intent
+    if intent in (Intent.STATUS, Intent.COMPLAINT) and status.is_urge(text):
+        urged = status.urge(incoming, analysis, ctx)
+        if urged is not None:
+            return urged
+    starter = STARTS.get(intent)
+    if starter is not None:
+        return starter(incoming, analysis, ctx)
+    match intent:
+        case Intent.STATUS:
+            return status.show(incoming, analysis, ctx)
         case Intent.CANCEL:
-            return Outcome(reply=CANCELLED, intent=Intent.CANCEL)
+            return cancel.start(incoming, analysis, ctx)
         case Intent.RATING:
             return Outcome(reply="收到，谢谢您的反馈！", intent=Intent.RATING)
         case Intent.GREETING:
             return welcome.greeting()
-        case _:
-            return welcome.not_understood()
+    return welcome.not_understood()
+
+
+def _interrupts(conversation: Conversation, analysis: Analysis, text: str) -> bool:
+    """A clear request for something else in the middle of a form (not an answer to it)."""
+    if conversation.flow in (binding.FLOW, cancel.FLOW) or yes_no(text) is not None:
+        return False
+    # Free-text answers ("尽快派人来修") read like new requests; they are answers here.
+    if conversation.step in FREE_TEXT_STEPS:
+        return False
+    if analysis.intent in (Intent.CANCEL, Intent.OTHER, Intent.RATING, Intent.GREETING):
+        return False
+    if analysis.intent.value == conversation.flow or len(text) < 4:
+        return False
+    return analysis.confidence >= INTERRUPT_CONFIDENCE
+
+
+def _pausable(conversation: Conversation) -> dict[str, object] | None:
+    if conversation.flow in FORM_NAMES and conversation.flow != binding.FLOW:
+        return {"flow": conversation.flow, "step": conversation.step, "slots": conversation.slots}
+    return conversation.paused
+
+
+def _offer_resume(outcome: Outcome, paused: dict[str, object] | None) -> Outcome:
+    """Carry an interrupted form along; once the new request is done, offer it back."""
+    if paused is None or outcome.needs:
+        return outcome
+    current = outcome.conversation
+    if current is not None and current.flow not in (None, "done"):
+        return replace(outcome, conversation=replace(current, paused=paused))
+    name = FORM_NAMES.get(str(paused.get("flow")), "事项")
+    question = f"刚才的{name}还要继续吗？回复 1 继续，0 不用了"
+    reply = f"{outcome.reply}\n\n{question}" if outcome.reply else question
+    prompt = Conversation(flow=RESUME_FLOW, paused=paused)
+    return replace(outcome, reply=reply, conversation=prompt)
+
+
+def _resume_prompt(
+    incoming: Incoming, conversation: Conversation, analysis: Analysis, ctx: Context
+) -> Outcome:
+    paused = conversation.paused or {}
+    answer = yes_no(incoming.text)
+    if answer == "yes":
+        form = Conversation.from_json(paused)
+        resume = FORMS[form.flow or repair.FLOW]
+        # Ask the paused form's question again by replaying an empty answer to it.
+        blank = replace(incoming, text="", kind=Kind.TEXT, media_id=None)
+        outcome = resume(blank, form, analysis, ctx)
+        return replace(outcome, reply="好的，我们接着来。" + (outcome.reply or ""))
+    if answer == "no":
+        return Outcome(reply=CANCELLED, conversation=None)
+    return _route(incoming, Conversation(), analysis, ctx)
+
+
+def _keep(conversation: Conversation) -> Conversation | None:
+    return None if conversation.empty else conversation
 
 
 def _event(
@@ -62,17 +194,25 @@ def _event(
 ) -> Outcome:
     match incoming.event:
         case "subscribe":
-            return welcome.subscribed()
+            outcome = welcome.subscribed()
+            if ctx.facts.resident.bound:
+                return outcome
+            # New residents are asked for their room right away; tickets need it.
+            return replace(
+                outcome,
+                reply=f"{outcome.reply}\n\n先认识一下您：{binding.ASK_ROOM}",
+                conversation=Conversation(flow=binding.FLOW, step="room", slots={"pending": ""}),
+            )
         case "unsubscribe":
             return welcome.unsubscribed()
-        case "click" if incoming.event_key in MENU_KEYS:
-            text = MENU_KEYS[incoming.event_key or ""]
-            if text == MENU_KEYS["REPAIR"]:
-                return repair.start(incoming, analysis, ctx)
-            return Outcome(reply="好的，请直接说说具体情况。", conversation=conversation)
         case "click":
-            # A menu button this version does not know: show what the bot can do.
-            return welcome.greeting()
+            intent = MENU_KEYS.get(incoming.event_key or "")
+            if intent is Intent.STATUS:
+                return status.show(incoming, analysis, ctx)
+            if intent is None:
+                # A menu button this version does not know: show what the bot can do.
+                return welcome.greeting()
+            return Outcome(reply=MENU_PROMPTS[intent], conversation=_keep(conversation))
         case _:
             # Scans, location reports, delivery receipts and menu views need no answer.
-            return Outcome(reply=None, conversation=conversation)
+            return Outcome(reply=None, conversation=_keep(conversation))

@@ -5,10 +5,13 @@ Nothing here knows about WeChat XML or databases; `bot/` translates both ways.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
+
+from handlers.effects import Effect
+from handlers.facts import Facts, Need
 
 
 class Kind(StrEnum):
@@ -47,82 +50,98 @@ class Incoming:
 
 @dataclass(frozen=True, slots=True)
 class Conversation:
-    """What the bot remembers between messages of one resident (kept in Redis with a TTL)."""
+    """What the bot remembers between messages of one resident (kept in Redis).
+
+    `expires_at` (epoch seconds) is kept inside the state so that an expired conversation
+    can be told apart from none at all, and the resident told it was dropped.
+    `paused` holds a form interrupted by another request, to offer it back afterwards.
+    """
 
     flow: str | None = None
     step: str | None = None
     slots: dict[str, Any] = field(default_factory=dict)
+    paused: dict[str, Any] | None = None
+    expires_at: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"flow": self.flow, "step": self.step, "slots": self.slots}
+        return {
+            "flow": self.flow,
+            "step": self.step,
+            "slots": self.slots,
+            "paused": self.paused,
+            "expires_at": self.expires_at,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Conversation:
         if not data:
             return cls()
         slots = data.get("slots")
+        paused = data.get("paused")
+        expires = data.get("expires_at")
         return cls(
             flow=data.get("flow"),
             step=data.get("step"),
             slots=dict(slots) if isinstance(slots, dict) else {},
+            paused=dict(paused) if isinstance(paused, dict) else None,
+            expires_at=float(expires) if isinstance(expires, int | float) else 0.0,
         )
 
     @property
     def empty(self) -> bool:
-        return self.flow is None
+        return self.flow is None and self.paused is None
 
+    def with_slots(self, **values: Any) -> Conversation:
+        return replace(self, slots={**self.slots, **values})
 
-class TicketKind(StrEnum):
-    REPAIR = "repair"
-    COMPLAINT = "complaint"
-    CONSULT = "consult"
-
-
-class Priority(StrEnum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
-@dataclass(frozen=True, slots=True)
-class CreateTicket:
-    """Open a ticket. `idem_key` makes a retried or double-sent request create one ticket."""
-
-    kind: TicketKind
-    description: str
-    idem_key: str
-    category: str | None = None
-    priority: Priority = Priority.NORMAL
-    location: str | None = None
-    media_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class MarkResident:
-    """Record that a resident followed or unfollowed the Official Account."""
-
-    active: bool
-
-
-Effect = CreateTicket | MarkResident
+    def at(self, step: str | None) -> Conversation:
+        return replace(self, step=step)
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """A handler's decision. `reply` may contain `$ticket_no`, filled in once the ticket exists.
+    """A handler's decision.
 
-    `conversation=None` ends the conversation (its state is deleted).
+    `reply` may contain `$ticket_no` / `$pass_code`, filled in once the row exists.
+    `conversation=None` ends the conversation. A non-empty `needs` means "ask me again
+    with these facts loaded"; nothing else in such an Outcome is carried out.
     """
 
     reply: str | None
     conversation: Conversation | None = None
     effects: tuple[Effect, ...] = ()
     intent: str | None = None
+    needs: tuple[Need, ...] = ()
+    # Handle this text next, as if the resident had just sent it (after binding succeeds).
+    then_text: str | None = None
+
+
+class FaqAnswer(Protocol):
+    @property
+    def answer(self) -> str: ...
+
+
+class FaqHit(Protocol):
+    @property
+    def entry(self) -> FaqAnswer: ...
+
+
+class FaqLookup(Protocol):
+    """The consultation knowledge base (`handlers.faq.FaqIndex`), loaded once by `bot/`."""
+
+    def best(self, text: str) -> FaqHit | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What a handler may know besides the message: the clock and promised response times."""
+    """What a handler may know besides the message: the clock, the facts, promised limits."""
 
     now: datetime
+    facts: Facts = field(default_factory=Facts)
+    faq: FaqLookup | None = None
+    conversation_ttl_seconds: int = 1800
     repair_response_minutes: int = 30
     urgent_response_minutes: int = 5
+    complaint_response_hours: int = 24
+    consult_response_hours: int = 2
+    public_join_hours: int = 72

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from handlers.effects import MarkResident
 from handlers.texts import MENU, NOT_UNDERSTOOD, WELCOME
-from handlers.types import MarkResident, Outcome
+from handlers.types import Outcome
 from nlu import Intent
 
 

@@ -8,18 +8,21 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import jieba
 
 from nlu import classify
 from nlu.lexicon import Lexicon, load_lexicon
+from nlu.model import MODEL_PATH, Model, combine, evidence, sigmoid
+from nlu.model import load as load_model
 from nlu.normalize import Normalizer, build_normalizer
 from nlu.numbers import NUMERAL_CHARS
 from nlu.plates import PROVINCES, extract_plate
 from nlu.regexgate import GateIndex
 from nlu.rooms import extract_room
+from nlu.segment import Segmenter
 from nlu.slots import (
     extract_count,
     extract_phone,
@@ -59,25 +62,40 @@ _PROVINCES = frozenset(PROVINCES)
 _TICKET_CHARS = frozenset("单号编#")
 
 
+class Reading(NamedTuple):
+    norm: str
+    tokens: list[str]
+    chars: frozenset[str]
+    kinds: tuple[str, ...]  # live emergencies the patterns found
+    vetoed: bool  # an emergency pattern matched but was cancelled (没有燃气味了)
+    category: str | None
+    rules: classify.Decision  # what the rules alone decide
+
+
 @dataclass(frozen=True, slots=True)
 class Engine:
     normalizer: Normalizer
     tokenizer: jieba.Tokenizer
+    segmenter: Segmenter  # the tokenizer's HMM-free segmentation, computed faster
     lexicon: Lexicon
     urgency: UrgencyPatterns
     gates: GateIndex  # urgent patterns first, then phrase rules from `rules_offset`
     rules_offset: int
+    model: Model | None = None  # the learned layer (nlu/data/model.json), if trained
 
-    def analyze(self, text: str, now: datetime) -> Analysis:
+    def read(self, text: str) -> Reading:
+        """Everything the rules find in a message (the learned layer's input too)."""
         norm = self.normalizer.normalize(text)
         lexicon = self.lexicon
-        tokens: list[str] = self.tokenizer.lcut(norm, HMM=False) if norm else []
+        tokens = self.segmenter.lcut(norm) if norm else []
         emoji = "".join(lexicon.emoji_class.findall(text)) if lexicon.emoji_class else ""
         chars = frozenset(norm)
         # One index lookup decides which urgent patterns and phrase rules are worth running.
         candidates = self.gates.candidates(norm, chars)
         split = bisect.bisect_left(candidates, self.rules_offset)
-        kinds = self.urgency.detect(norm, candidates[:split]) if norm else ()
+        kinds, vetoed = (
+            self.urgency.detect_vetoed(norm, candidates[:split]) if norm else ((), False)
+        )
         rule_ids = [i - self.rules_offset for i in candidates[split:]]
         category = self._category(norm, kinds)
         scores = classify.score(
@@ -89,7 +107,17 @@ class Engine:
             has_category=category is not None,
             rule_ids=rule_ids,
         )
-        decision = classify.decide(scores)
+        rules = classify.decide(scores)
+        return Reading(norm, tokens, chars, kinds, vetoed, category, rules)
+
+    def analyze(self, text: str, now: datetime) -> Analysis:
+        norm, tokens, chars, kinds, vetoed, category, decision = self.read(text)
+        urgent = bool(kinds)
+        model = self.model
+        if model is not None and norm:
+            logits = model.logits(tokens, norm, evidence(kinds, vetoed) if kinds or vetoed else ())
+            decision = combine(decision, logits, model.lam)
+            urgent = urgent or (not vetoed and sigmoid(logits[-1]) >= model.threshold)
         slots = self._slots(norm, text, decision, now, chars)
         for kind in kinds:
             if kind in _KIND_AREA and "area" not in slots:
@@ -102,7 +130,7 @@ class Engine:
             intent=decision.intent,
             confidence=decision.confidence,
             runner_up=decision.runner_up,
-            urgent=bool(kinds),
+            urgent=urgent,
             slots=slots,
             normalized=norm,
         )
@@ -208,13 +236,16 @@ def _build() -> Engine:
     urgency = load_urgency()
     urgent_gates = urgency.gates()
     rule_gates = [rule.pattern.gate for rule in lexicon.rules]
+    tokenizer = _tokenizer(lexicon.user_words)
     return Engine(
         normalizer=build_normalizer(),
-        tokenizer=_tokenizer(lexicon.user_words),
+        tokenizer=tokenizer,
+        segmenter=Segmenter(tokenizer),
         lexicon=lexicon,
         urgency=urgency,
         gates=GateIndex(urgent_gates + rule_gates),
         rules_offset=len(urgent_gates),
+        model=load_model(MODEL_PATH),
     )
 
 

@@ -16,7 +16,7 @@ _NEG_BEFORE = re.compile(
 )
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 _RESOLVED_AFTER = re.compile(
-    r"^[^,.!?;]{0,6}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了"
+    r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|说没事|没事了"
     r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭)"
 )
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
@@ -24,9 +24,14 @@ _HYPOTHETICAL = re.compile(r"(?:万一|如果|假如|要是|假设|遇到|发生
 # "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
 _PAST_BEFORE = re.compile(
     r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次)[^,.!?]{0,8}$"
+    # "昨天报的燃气味": a report already made is a question about it, not a new alarm.
+    r"|(?:报的|报过的|反映的|投诉的|报修的)$"
 )
 # ...unless something says it is happening now.
-_PRESENT = re.compile(r"现在|正在|还在|又|快来|快点|赶紧|马上|救命|立刻|急")
+_PRESENT = re.compile(r"现在(?:又|还|也|正)|正在|还在|又|快来|快点|赶紧|马上|救命|立刻|急")
+# A hypothetical next to something happening now is a threat, not a question: "要是再不来修就
+# 要淹到楼下了 水一直在漏" must stay urgent (err on urgent).
+_ONGOING = re.compile(r"再不|一直|还在|正在|快来|快点|赶紧|马上|救命")
 _WINDOW = 6
 
 
@@ -40,7 +45,15 @@ class UrgencyPatterns:
         """The kinds of live emergencies in normalised text (empty: not urgent).
         `candidates`: the patterns worth running, when the caller has already asked a
         GateIndex built over `gates()` (by default this object's own index)."""
+        return self.detect_vetoed(text, candidates)[0]
+
+    def detect_vetoed(
+        self, text: str, candidates: list[int] | None = None
+    ) -> tuple[tuple[str, ...], bool]:
+        """`detect`, and whether some hit was cancelled (negated, resolved, hypothetical,
+        past or excused): such a message is not flagged by the learned layer either."""
         kinds: list[str] = []
+        vetoed = False
         if candidates is None:
             candidates = self.index.candidates(text, frozenset(text))
         for i in candidates:
@@ -51,7 +64,8 @@ class UrgencyPatterns:
                 if self._live(text, match.start(), match.end()):
                     kinds.append(kind)
                     break
-        return tuple(kinds)
+                vetoed = True
+        return tuple(kinds), vetoed
 
     def gates(self) -> list[frozenset[str] | None]:
         return [pattern.gate for _, pattern in self.patterns]
@@ -63,7 +77,7 @@ class UrgencyPatterns:
             return False
         if _RESOLVED_AFTER.match(text[end : end + 16]):
             return False
-        if _HYPOTHETICAL.search(text[max(0, start - 14) : start]):
+        if _HYPOTHETICAL.search(text[max(0, start - 14) : start]) and not _ONGOING.search(text):
             return False
         past = _PAST_BEFORE.search(text[max(0, start - 14) : start])
         return not (past and not _PRESENT.search(text))

@@ -77,6 +77,9 @@ class Resident(Base):
     phone: Mapped[str] = mapped_column(String(20), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_message_at: Mapped[datetime | None]
+    # Wrong phone digits while binding; three in a row lock binding for a while.
+    bind_failures: Mapped[int] = mapped_column(Integer, default=0)
+    bind_locked_until: Mapped[datetime | None]
 
 
 class Staff(Base):
@@ -114,6 +117,13 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None]
     response_due_at: Mapped[datetime | None] = mapped_column(index=True)
     resolve_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    preferred_time: Mapped[str | None] = mapped_column(String(64))
+    # A complaint about an earlier ticket (e.g. a repair nobody came for) links to it.
+    # No foreign key: adding one makes SQLite rebuild the table and lose AUTOINCREMENT.
+    linked_ticket_id: Mapped[int | None] = mapped_column(Integer)
+    # 重复投诉: same resident and topic within 30 days, or 3+ residents about one place in 7.
+    repeated: Mapped[bool] = mapped_column(default=False)
+    urge_count: Mapped[int] = mapped_column(Integer, default=0)
 
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", lazy="raise"
@@ -138,6 +148,40 @@ class TicketEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events", lazy="raise")
+
+
+class TicketFollower(Base):
+    """A resident who reported the same public-area fault; told when the one job is done."""
+
+    __tablename__ = "ticket_followers"
+    __table_args__ = (UniqueConstraint("ticket_id", "resident_id", name="uq_follower"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VisitorPass(Base):
+    """A visitor pre-registered by a resident; the gate checks the short code."""
+
+    __tablename__ = "visitor_passes"
+    __table_args__ = (Index("ix_visitor_valid", "status", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idem_key: Mapped[str] = mapped_column(String(160), unique=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    visitor_name: Mapped[str] = mapped_column(String(64))
+    visit_at: Mapped[datetime]
+    people: Mapped[int] = mapped_column(Integer, default=1)
+    plate: Mapped[str | None] = mapped_column(String(16))
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Attachment(Base):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import Attachment, Ticket, TicketEvent
+from storage.models import Attachment, Staff, Ticket, TicketEvent, TicketFollower
+from storage.ticket_status import OPEN
 
 
 async def create_ticket(
@@ -26,6 +27,9 @@ async def create_ticket(
     response_due_at: datetime | None = None,
     resolve_due_at: datetime | None = None,
     media_ids: tuple[str, ...] = (),
+    preferred_time: str | None = None,
+    linked_ticket_id: int | None = None,
+    repeated: bool = False,
 ) -> tuple[Ticket, bool]:
     """Create a ticket once per `idem_key`; returns (ticket, created).
 
@@ -46,6 +50,9 @@ async def create_ticket(
         created_at=now,
         response_due_at=response_due_at,
         resolve_due_at=resolve_due_at,
+        preferred_time=preferred_time,
+        linked_ticket_id=linked_ticket_id,
+        repeated=repeated,
     )
     session.add(ticket)
     await session.flush()
@@ -79,3 +86,127 @@ async def list_tickets(
     if resident_id is not None:
         query = query.where(Ticket.resident_id == resident_id)
     return list(await session.scalars(query))
+
+
+async def tickets_of_resident(
+    session: AsyncSession, resident_id: int, *, since: datetime, limit: int = 20
+) -> list[tuple[Ticket, str | None]]:
+    """Open tickets and those created since `since`, newest first, with the assignee's name."""
+    query = (
+        select(Ticket, Staff.name)
+        .outerjoin(Staff, Staff.id == Ticket.assignee_id)
+        .where(
+            Ticket.resident_id == resident_id,
+            or_(Ticket.status.in_(OPEN), Ticket.created_at >= since),
+        )
+        .order_by(Ticket.id.desc())
+        .limit(limit)
+    )
+    return [(ticket, name) for ticket, name in (await session.execute(query)).all()]
+
+
+async def ticket_of_resident(
+    session: AsyncSession, number: int, resident_id: int
+) -> tuple[Ticket, str | None] | None:
+    """One ticket with its history, only if it belongs to this resident (or they follow it)."""
+    query = (
+        select(Ticket, Staff.name)
+        .outerjoin(Staff, Staff.id == Ticket.assignee_id)
+        .where(Ticket.id == number)
+        .options(selectinload(Ticket.events))
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    ticket, name = row
+    if ticket.resident_id != resident_id:
+        follower = await session.scalar(
+            select(TicketFollower.id).where(
+                TicketFollower.ticket_id == number, TicketFollower.resident_id == resident_id
+            )
+        )
+        if follower is None:
+            return None
+    return ticket, name
+
+
+async def open_public_duplicate(
+    session: AsyncSession, *, area: str, category: str, since: datetime
+) -> int | None:
+    """An open repair at the same public place and of the same kind, reported since `since`."""
+    return await session.scalar(
+        select(Ticket.id)
+        .where(
+            Ticket.kind == "repair",
+            Ticket.status.in_(OPEN),
+            Ticket.location == area,
+            Ticket.category == category,
+            Ticket.created_at >= since,
+        )
+        .order_by(Ticket.id)
+        .limit(1)
+    )
+
+
+async def add_follower(
+    session: AsyncSession, ticket_id: int, resident_id: int, *, now: datetime, note: str
+) -> bool:
+    exists = await session.scalar(
+        select(TicketFollower.id).where(
+            TicketFollower.ticket_id == ticket_id, TicketFollower.resident_id == resident_id
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        TicketFollower(ticket_id=ticket_id, resident_id=resident_id, note=note, created_at=now)
+    )
+    session.add(
+        TicketEvent(
+            ticket_id=ticket_id,
+            actor="system",
+            action="followed",
+            note=f"又一位住户报告：{note[:100]}",
+            created_at=now,
+        )
+    )
+    return True
+
+
+async def complaint_counts(
+    session: AsyncSession, *, resident_id: int, topic: str, place: str | None, now: datetime
+) -> tuple[int, int]:
+    """(this resident's complaints on `topic` in 30 days, other residents' at `place` in 7)."""
+    topic_match = or_(Ticket.category == topic, Ticket.location == topic)
+    same = await session.scalar(
+        select(func.count(Ticket.id)).where(
+            Ticket.kind == "complaint",
+            Ticket.resident_id == resident_id,
+            topic_match,
+            Ticket.created_at >= now - timedelta(days=30),
+        )
+    )
+    others = 0
+    if place:
+        others = int(
+            await session.scalar(
+                select(func.count(func.distinct(Ticket.resident_id))).where(
+                    Ticket.kind == "complaint",
+                    Ticket.location == place,
+                    Ticket.resident_id != resident_id,
+                    Ticket.created_at >= now - timedelta(days=7),
+                )
+            )
+            or 0
+        )
+    return int(same or 0), others
+
+
+async def urge(session: AsyncSession, number: int, *, actor: str, note: str, now: datetime) -> None:
+    ticket = await session.get(Ticket, number)
+    if ticket is None:
+        return
+    ticket.urge_count += 1
+    session.add(
+        TicketEvent(ticket_id=number, actor=actor, action="urged", note=note, created_at=now)
+    )

@@ -23,11 +23,12 @@ from nlu.evaluation import Report, evaluate, load_dataset, slot_matches
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "nlu_dev.tsv"
 HOLDOUT = DATA / "nlu_holdout.tsv"
+EXTRA = DATA / "nlu_train_extra.tsv"
 
 HOLDOUT_FLOORS = {
-    "accuracy": 0.83,
-    "urgent_recall": 0.84,
-    "urgent_precision": 0.85,
+    "accuracy": 0.845,
+    "urgent_recall": 0.86,
+    "urgent_precision": 0.86,
     "plate": 0.95,
     "count": 0.85,
     "visit_at": 0.95,
@@ -44,6 +45,17 @@ DEV_FLOORS = {
 }
 
 
+# Tuned on (round 2): a sanity floor under the measured figures, not an estimate.
+EXTRA_FLOORS = {
+    "accuracy": 0.95,
+    "urgent_recall": 1.0,
+    "urgent_precision": 0.95,
+    "plate": 0.95,
+    "count": 0.9,
+    "visit_at": 0.95,
+}
+
+
 def _report(path: Path) -> Report:
     if not path.is_file():
         pytest.skip(f"{path.name} not present")
@@ -51,7 +63,10 @@ def _report(path: Path) -> Report:
     return evaluate(data.examples, analyze, data.now)
 
 
-@pytest.mark.parametrize(("path", "floors"), [(HOLDOUT, HOLDOUT_FLOORS), (DEV, DEV_FLOORS)])
+@pytest.mark.parametrize(
+    ("path", "floors"),
+    [(HOLDOUT, HOLDOUT_FLOORS), (DEV, DEV_FLOORS), (EXTRA, EXTRA_FLOORS)],
+)
 def test_floors(path: Path, floors: dict[str, float]) -> None:
     report = _report(path)
     measured = {

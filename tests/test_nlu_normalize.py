@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import opencc
@@ -132,3 +133,20 @@ def test_gate_index_never_hides_a_match() -> None:
         for i, pattern in enumerate(patterns):
             if pattern.search(text):
                 assert i in found, (raw, pattern.pattern)
+
+
+def test_fast_segmenter_equals_jieba() -> None:
+    """The engine's segmenter is a speed-up only: jieba's HMM-free lcut, token for token,
+    on the labelled messages and on random mixes of their characters, ASCII and spaces."""
+    engine = get_engine()
+    data = Path(__file__).parent / "data"
+    texts = [
+        norm(line.split("\t")[0])
+        for name in ("nlu_dev.tsv", "nlu_train_extra.tsv")
+        for line in (data / name).read_text("utf-8").splitlines()[2:]
+    ]
+    rnd = random.Random(7)
+    pool = "".join(texts) + "abcXYZ019 \t\r\n.-_%#&+,。!?😀"
+    texts += ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 40))) for _ in range(800)]
+    for text in texts:
+        assert engine.segmenter.lcut(text) == engine.tokenizer.lcut(text, HMM=False), text

@@ -1,0 +1,166 @@
+"""Training the learned layer (`propbot nlu train`): featurise the labelled files through the
+rule engine, choose the mixing weight and the urgency threshold by k-fold cross-validation,
+train on everything, write nlu/data/model.json. Never reads the holdout set."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from nlu.classify import Decision
+from nlu.datafiles import DATA_DIR
+from nlu.engine import Engine, _build
+from nlu.evaluation import load_dataset
+from nlu.lexicon import INTENT_INDEX
+from nlu.model import Model, Sample, combine, evidence, sigmoid, train
+
+TRAIN_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
+TRAIN_FILES = ("nlu_dev.tsv", "nlu_train_extra.tsv", "nlu_train_more.tsv")
+FOLDS = 5
+SEED = 13
+LAMBDAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
+# Urgent precision the threshold must keep on the folds (the recall target is 100%).
+MIN_PRECISION = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    sample: Sample
+    rules: Decision
+    rules_urgent: bool
+    vetoed: bool
+    source: str
+
+
+def data_hash(files: Sequence[Path]) -> str:
+    """What the model was trained from: the labelled files and every rule/lexicon file
+    (the rule evidence is a feature, so a lexicon edit also calls for retraining)."""
+    digest = hashlib.sha256()
+    rule_files = sorted(p for p in DATA_DIR.iterdir() if p.name != "model.json")
+    for path in [*files, *rule_files]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def default_files() -> list[Path]:
+    return [TRAIN_DIR / name for name in TRAIN_FILES]
+
+
+def featurise(engine: Engine, files: Sequence[Path]) -> list[Row]:
+    rows: list[Row] = []
+    for path in files:
+        for ex in load_dataset(path).examples:
+            r = engine.read(ex.text)
+            sample = Sample(
+                tokens=r.tokens,
+                text=r.norm,
+                evidence=evidence(r.kinds, r.vetoed),
+                intent=INTENT_INDEX[ex.intent],
+                urgent=ex.urgent,
+            )
+            rows.append(Row(sample, r.rules, bool(r.kinds), r.vetoed, path.name))
+    return rows
+
+
+def out_of_fold(rows: Sequence[Row], folds: int = FOLDS) -> list[list[float]]:
+    """Each row's model logits from a model trained on the other folds."""
+    order = list(range(len(rows)))
+    random.Random(SEED).shuffle(order)
+    fold_of = {n: i % folds for i, n in enumerate(order)}
+    logits: list[list[float]] = [[] for _ in rows]
+    for k in range(folds):
+        model = train([r.sample for n, r in enumerate(rows) if fold_of[n] != k])
+        for n, r in enumerate(rows):
+            if fold_of[n] == k:
+                s = r.sample
+                logits[n] = model.logits(s.tokens, s.text, s.evidence)
+    return logits
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    accuracy: float
+    recall: float
+    precision: float
+    by_source: dict[str, float]
+
+
+def measure(
+    rows: Sequence[Row], logits: Sequence[Sequence[float]], lam: float, threshold: float
+) -> Scores:
+    """Intent accuracy and urgent recall/precision of rules + model (with given logits)."""
+    correct = tp = fp = fn = 0
+    hits: dict[str, list[int]] = {}
+    for r, lg in zip(rows, logits, strict=True):
+        decided = combine(r.rules, lg, lam) if lam else r.rules
+        ok = INTENT_INDEX[decided.intent] == r.sample.intent
+        correct += ok
+        hits.setdefault(r.source, []).append(ok)
+        flagged = r.rules_urgent or (not r.vetoed and sigmoid(lg[-1]) >= threshold)
+        tp += flagged and r.sample.urgent
+        fp += flagged and not r.sample.urgent
+        fn += not flagged and r.sample.urgent
+    return Scores(
+        accuracy=correct / len(rows),
+        recall=tp / (tp + fn) if tp + fn else 1.0,
+        precision=tp / (tp + fp) if tp + fp else 1.0,
+        by_source={k: sum(v) / len(v) for k, v in hits.items()},
+    )
+
+
+def choose_threshold(rows: Sequence[Row], logits: Sequence[Sequence[float]]) -> float:
+    """The highest threshold that still flags every urgent row the rules miss (and no veto
+    hides), provided precision stays >= MIN_PRECISION; else the lowest that does."""
+    missed = [
+        sigmoid(lg[-1])
+        for r, lg in zip(rows, logits, strict=True)
+        if r.sample.urgent and not r.rules_urgent and not r.vetoed
+    ]
+    candidates = sorted({round(p, 3) for p in missed} | {0.5}, reverse=True)
+    best = 0.5
+    for t in candidates:
+        if measure(rows, logits, 0.0, t).precision >= MIN_PRECISION:
+            best = t
+    return best
+
+
+def report_dict(report: dict[str, object]) -> dict[str, object]:
+    """The training report with its cross-validation figures as plain, rounded values."""
+    out: dict[str, object] = {}
+    for key, value in report.items():
+        if isinstance(value, Scores):
+            out[key] = {
+                "accuracy": round(value.accuracy, 4),
+                "recall": round(value.recall, 4),
+                "precision": round(value.precision, 4),
+                "by_source": {k: round(v, 4) for k, v in value.by_source.items()},
+            }
+        else:
+            out[key] = value
+    return out
+
+
+def build_model(files: Sequence[Path] | None = None) -> tuple[Model, dict[str, object]]:
+    """Train the model on `files` (default: the three training files) and report CV."""
+    files = list(files) if files is not None else default_files()
+    engine = _build()
+    engine = replace(engine, model=None)
+    rows = featurise(engine, files)
+    logits = out_of_fold(rows)
+    threshold = choose_threshold(rows, logits)
+    by_lam = {lam: measure(rows, logits, lam, threshold) for lam in LAMBDAS}
+    lam = max(LAMBDAS, key=lambda x: (round(by_lam[x].accuracy, 4), -x))
+    model = train([r.sample for r in rows])
+    model = replace(model, lam=lam, threshold=threshold, data_hash=data_hash(files))
+    report: dict[str, object] = {
+        "rows": len(rows),
+        "lambda": lam,
+        "threshold": threshold,
+        "cv_rules_only": measure(rows, logits, 0.0, 2.0),  # the model flags nothing
+        "cv": by_lam[lam],
+        "cv_by_lambda": {k: round(v.accuracy, 4) for k, v in by_lam.items()},
+    }
+    return model, report

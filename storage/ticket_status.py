@@ -1,0 +1,66 @@
+"""The ticket life cycle: every allowed transition in one place, each written as an event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Ticket, TicketEvent
+
+# status -> statuses it may move to
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"assigned", "in_progress", "paused", "cancelled", "resolved"}),
+    "assigned": frozenset({"assigned", "in_progress", "new", "paused", "cancelled", "resolved"}),
+    "in_progress": frozenset({"resolved", "paused", "assigned", "new"}),
+    "paused": frozenset({"assigned", "in_progress", "new", "cancelled"}),
+    "resolved": frozenset({"closed", "reopened"}),
+    "reopened": frozenset({"assigned", "in_progress", "paused", "resolved"}),
+    "closed": frozenset(),
+    "cancelled": frozenset(),
+}
+OPEN = frozenset({"new", "assigned", "in_progress", "paused", "reopened"})
+
+_STATUS_NAMES = {
+    "new": "待处理",
+    "assigned": "已派单",
+    "in_progress": "处理中",
+    "paused": "已暂停",
+    "resolved": "已完成待确认",
+    "reopened": "重新处理中",
+    "closed": "已完结",
+    "cancelled": "已取消",
+}
+
+
+class IllegalTransition(Exception):
+    """Refused with a reason a person can read."""
+
+
+def check(ticket: Ticket, to: str) -> None:
+    if to not in TRANSITIONS.get(ticket.status, frozenset()):
+        here = _STATUS_NAMES.get(ticket.status, ticket.status)
+        there = _STATUS_NAMES.get(to, to)
+        raise IllegalTransition(f"工单 #{ticket.id} 当前{here}，不能改为{there}。")
+
+
+def move(
+    session: AsyncSession,
+    ticket: Ticket,
+    to: str,
+    *,
+    actor: str,
+    action: str,
+    now: datetime,
+    note: str = "",
+) -> None:
+    """Change the status (or refuse) and record who did it and why."""
+    check(ticket, to)
+    ticket.status = to
+    if to == "resolved":
+        ticket.resolved_at = now
+    elif to in ("closed", "cancelled"):
+        ticket.closed_at = now
+    session.add(
+        TicketEvent(ticket_id=ticket.id, actor=actor, action=action, note=note, created_at=now)
+    )
