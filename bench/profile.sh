@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# Where propbot's time goes under load: py-spy samples `propbot serve` while wrk sends it
-# safe-mode messages at 16 connections, then bench/profile_summary.py sorts the samples into
-# costs (crypto, XML, Redis, database, NLU, aiohttp, ...).
+# Where propbot's CPU goes under load: py-spy samples `propbot serve` (the thread holding
+# the GIL) while wrk sends it safe-mode messages at 16 connections, then
+# bench/profile_summary.py sorts the samples by library (crypto, XML, Redis, database, NLU,
+# aiohttp, asyncio, ...). For Redis commands, SQL statements and the time of each step of
+# one message, see bench/trace_one.py.
 #
 #   bench/profile.sh [greeting|ticket]    SQLite in a temp dir + memory:// (default)
 #   BENCH_REDIS=1 bench/profile.sh        SQLite + the real Redis (127.0.0.1:6379/14)
 #   BENCH_PG=1 bench/profile.sh           PostgreSQL (throwaway DB) + the real Redis
 #
 # Needs py-spy in the venv (`.venv/bin/pip install py-spy`; not a project dependency).
-# Writes the raw samples and a speedscope file to bench/out/ (open on speedscope.app or
-# `py-spy`-compatible viewers); prints the summary. BENCH_PROFILE_SECONDS (15) per run.
+# Keeps the raw samples in bench/out/ (collapsed stacks: flamegraph.pl or speedscope read
+# them); prints the summary. BENCH_PROFILE_SECONDS (15) per run.
 set -euo pipefail
 
 KIND="${1:-greeting}"
 SECONDS_TO_PROFILE="${BENCH_PROFILE_SECONDS:-15}"
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+SEED_OPENIDS=$((OPENIDS * 3)) # shared senders + fresh ones for the form's warm-up and run
 
 PY_SPY="$(dirname "$PYTHON")/py-spy"
 [ -x "$PY_SPY" ] || PY_SPY="$(command -v py-spy || true)"
@@ -62,7 +65,7 @@ WRK_PID=$!
 sleep 2
 # py-spy shares wrk's core; --nonblocking samples without pausing the server.
 timeout $((SECONDS_TO_PROFILE + 30)) "${WRK_PIN[@]}" "$PY_SPY" record --pid "$SERVER_PID" \
-    --duration "$SECONDS_TO_PROFILE" --rate 200 --nonblocking --threads --full-filenames --format raw \
+    --duration "$SECONDS_TO_PROFILE" --rate 200 --nonblocking --gil --threads --full-filenames --format raw \
     --output "$RAW" >"$WORK/py-spy.log" 2>&1 || { cat "$WORK/py-spy.log" >&2; exit 1; }
 wait "$WRK_PID"
 line="$(grep '^BENCH ' "$WORK/wrk.out")"

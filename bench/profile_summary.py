@@ -1,14 +1,16 @@
 """Sort py-spy samples of `propbot serve` into costs per request (see bench/profile.sh).
 
-Input: `py-spy record --threads --full-filenames --format raw` (one collapsed stack a line,
-"thread (tid): name;frame;frame;... count", each frame "function (path:line)").
-Two views of the same samples:
-  by step     the propbot call under the webhook/pipeline that the sample is in
-              (envelope.open, dedupe.claim, nlu.analyze, db.write, ...), or the HTTP server
-              and event loop when the sample is outside the handler;
-  by library  the innermost third-party or propbot package on the stack (fakeredis,
-              sqlalchemy, jieba, nlu, cryptography, xmltodict, aiohttp, asyncio, ...).
-Figures are CPU milliseconds per request (samples / rate / requests), per thread.
+Input: `py-spy record --gil --threads --full-filenames --format raw` (one collapsed stack a
+line, "thread (tid): name;frame;frame;... count", each frame "function (path:line)").
+With --gil only the thread holding the GIL is sampled, so the samples are where Python's
+CPU time goes, and their share of the wall time is how busy the interpreter was.
+Views: by library (the innermost third-party or propbot package on the stack: fakeredis,
+sqlalchemy, aiosqlite, jieba, nlu, cryptography, xmltodict, aiohttp, asyncio, ...) and the
+hottest functions (self time). Figures are CPU milliseconds per request.
+
+py-spy does not see the whole chain of awaiting coroutines on Python 3.11 (a resumed
+coroutine often shows without its callers), so there is no "by propbot step" view here:
+bench/trace_one.py times the steps instead.
 """
 
 from __future__ import annotations
@@ -20,11 +22,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 FRAME = re.compile(r"^(?P<func>.*) \((?P<path>.*?)(?::(?P<line>\d+))?\)$")
-
-# Our glue: a sample's step is the callee of the innermost frame in one of these.
-GLUE = ("bot/webhook.py", "bot/pipeline.py", "bot/effects.py")
-# Frames skipped when looking for that callee (context managers, task plumbing).
-PLUMBING = ("/contextlib.py", "/asyncio/tasks.py", "/asyncio/timeouts.py")
 
 # Innermost match wins; more specific first.
 LIBRARIES: tuple[tuple[str, str], ...] = (
@@ -72,23 +69,6 @@ def library_of(frames: list[tuple[str, str]]) -> str:
     return "python/other"
 
 
-def step_of(frames: list[tuple[str, str]]) -> str:
-    glue_at = -1
-    for i, (_func, path) in enumerate(frames):
-        if path.endswith(GLUE):
-            glue_at = i
-    if glue_at < 0:
-        # Outside the handler: HTTP parsing and writing, the event loop, other tasks.
-        lib = library_of(frames)
-        return f"outside handler: {lib}"
-    for func, path in frames[glue_at + 1 :]:
-        if path.endswith(PLUMBING):
-            continue
-        return f"{func} ({_short(path)})"
-    func, path = frames[glue_at]
-    return f"own code: {func} ({_short(path)})"
-
-
 def _short(path: str) -> str:
     for marker in ("site-packages/", "/work/main/", "/lib/python3.11/"):
         if marker in path:
@@ -107,7 +87,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     by_thread: Counter[str] = Counter()
-    steps: dict[str, Counter[str]] = defaultdict(Counter)
     libs: dict[str, Counter[str]] = defaultdict(Counter)
     leaves: dict[str, Counter[str]] = defaultdict(Counter)
     for line in args.raw.read_text(encoding="utf-8").splitlines():
@@ -122,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
         if not frames:
             continue
         by_thread[thread] += count
-        steps[thread][step_of(frames)] += count
         libs[thread][library_of(frames)] += count
         func, path = frames[-1]
         leaves[thread][f"{func} ({_short(path)})"] += count
@@ -135,11 +113,18 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.requests:.0f} req/s under the profiler, {args.seconds:.0f} s, "
         f"{args.rate} samples/s; figures are CPU ms per request"
     )
+    every = sum(by_thread.values())
+    print(
+        f"GIL held {every / args.rate / args.seconds * 100:.0f}% of the time: "
+        f"{every * per_request:.3f} ms of Python CPU per request"
+    )
     for thread, total in by_thread.most_common():
         busy = total / args.rate / args.seconds * 100
-        print(f"\n## {thread}: {total * per_request:.3f} ms/request, busy {busy:.0f}% of the time")
+        print(
+            f"\n## {thread}: {total * per_request:.3f} ms/request, "
+            f"holding the GIL {busy:.0f}% of the time"
+        )
         for title, table in (
-            ("by step", steps[thread]),
             ("by library (innermost)", libs[thread]),
             ("hottest functions (self time)", leaves[thread]),
         ):

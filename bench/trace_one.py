@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import aiosqlite.core
 from aiohttp.test_utils import TestClient, TestServer
 from gen_requests import SCRIPTS, factory_from_env, openid
 from seed import seed
@@ -100,6 +101,18 @@ def instrument(app: Any, timers: Sink, log: list[str]) -> None:
         log.append("sql   " + " ".join(statement.split())[:90])
 
     event.listen(services.db.engine.sync_engine, "before_cursor_execute", on_sql)
+
+    # aiosqlite runs every cursor/execute/fetch/commit in its worker thread: one hop each.
+    hop = aiosqlite.core.Connection._execute
+
+    async def timed_hop(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await hop(self, fn, *args, **kwargs)
+        finally:
+            timers.add("aiosqlite thread hop (each)", time.perf_counter() - started)
+
+    aiosqlite.core.Connection._execute = timed_hop  # type: ignore[method-assign]
 
     envelope = services.envelope
     envelope.open = timers.wrap_sync("envelope.open (sig+AES decrypt)", envelope.open)

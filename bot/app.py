@@ -32,6 +32,7 @@ def create_app(
         nlu.warm_up()
         if upgrade:
             await services.db.upgrade()
+        services.inbound_log.start()
         yield
         await services.close()
 

@@ -127,10 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     from bot.cli_admin import add_admin_commands
+    from bot.cli_faq import add_faq_commands
     from bot.cli_nlu import add_nlu_commands
 
     add_nlu_commands(commands)
     add_admin_commands(commands)
+    add_faq_commands(commands)
     return parser
 
 

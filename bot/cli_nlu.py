@@ -152,8 +152,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     _quiet_jieba()
-    from nlu.learn import build_model, report_dict  # noqa: PLC0415 - only this command trains
-    from nlu.model import MODEL_PATH, dump  # noqa: PLC0415
+    from nlu.learn import build_model, report_dict
+    from nlu.model import MODEL_PATH, dump
 
     files: list[Path] = list(args.files)
     for path in files:

@@ -18,6 +18,7 @@ from handlers.facts import (
     NeedHousehold,
     NeedMyTickets,
     NeedPublicDuplicate,
+    NeedResident,
     NeedTicket,
     ResidentFacts,
     TicketFacts,
@@ -47,9 +48,10 @@ async def resident_facts(session: AsyncSession, openid: str) -> ResidentFacts:
         )
     ).first()
     if row is None:
-        return ResidentFacts()
+        return ResidentFacts(loaded=True)
     resident, household = row
     return ResidentFacts(
+        loaded=True,
         id=resident.id,
         household_id=resident.household_id,
         room_label=household_label(household) if household is not None else None,
@@ -60,12 +62,18 @@ async def resident_facts(session: AsyncSession, openid: str) -> ResidentFacts:
 
 
 async def load(
-    session: AsyncSession, needs: tuple[Need, ...], facts: Facts, *, now: datetime
+    session: AsyncSession, needs: tuple[Need, ...], facts: Facts, *, openid: str, now: datetime
 ) -> Facts:
-    resident_id = facts.resident.id
-    found = Facts(resident=facts.resident)
+    resident = facts.resident
+    if not resident.loaded:
+        # Every other fact is about this resident, so they are looked up first.
+        resident = await resident_facts(session, openid)
+    resident_id = resident.id
+    found = Facts(resident=resident)
     for need in needs:
         match need:
+            case NeedResident():
+                pass
             case NeedHousehold():
                 found.households[need] = await _household(session, need)
             case NeedMyTickets():

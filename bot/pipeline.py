@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import nlu
 from bot.effects import Applied, apply_effects
 from bot.facts import load as load_facts
-from bot.facts import resident_facts
 from bot.services import Services
 from bot.wechat_codec import dedupe_key
 from handlers.dispatcher import dispatch
 from handlers.facts import Facts
 from handlers.types import Context, Conversation, Incoming, Kind, Outcome
-from storage.messages import enqueue, log_inbound
+from storage.messages import enqueue
+from storage.models import InboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -91,26 +91,24 @@ async def process(services: Services, job: Job) -> Result:
     async with services.locks.hold(incoming.user, wait_seconds=settings.user_lock_seconds):
         # State is read only under the lock, so two messages never interleave.
         state = await services.conversations.load(incoming.user)
+        conversation = Conversation.from_json(state)
         now = datetime.now(UTC)
+        quick = await _decide_without_writing(services, job, conversation, now)
+        if quick is not None:
+            # Nothing to change in the database: no transaction, the log row is batched.
+            services.inbound_log.add(_log_row(job, intent=quick.intent))
+            await _save_state(services, incoming.user, quick.conversation, state, now)
+            await services.dedupe.finish(job.key, quick.reply or "")
+            return Result(reply=quick.reply)
         try:
             async with services.db.write() as session:
-                log_row = log_inbound(
-                    session,
-                    dedupe_key=job.key,
-                    openid=incoming.user,
-                    kind=incoming.kind,
-                    created_at=incoming.time,
-                    received_at=job.received_at,
-                    msg_id=incoming.msg_id,
-                    text=incoming.text,
-                    media_id=incoming.media_id,
-                    event=incoming.event,
-                )
+                log_row = InboundMessage(**_log_row(job, intent=None))
+                session.add(log_row)
                 # The unique dedupe key makes the database the last word on duplicates,
                 # even if Redis lost its keys (restart, eviction).
                 await session.flush()
                 outcome, applied = await _decide_and_apply(
-                    services, session, job, Conversation.from_json(state), now
+                    services, session, job, conversation, now
                 )
                 log_row.intent = outcome.intent
                 log_row.ticket_id = applied.ticket_no
@@ -126,6 +124,66 @@ async def process(services: Services, job: Job) -> Result:
     return Result(reply=applied.reply, queued=queued)
 
 
+def _log_row(job: Job, *, intent: str | None) -> dict[str, object]:
+    incoming = job.incoming
+    return {
+        "dedupe_key": job.key,
+        "openid": incoming.user,
+        "kind": str(incoming.kind),
+        "created_at": incoming.time,
+        "received_at": job.received_at,
+        "msg_id": incoming.msg_id,
+        "text": incoming.text,
+        "media_id": incoming.media_id,
+        "event": incoming.event,
+        "intent": intent,
+    }
+
+
+async def _decide_without_writing(
+    services: Services, job: Job, conversation: Conversation, now: datetime
+) -> Outcome | None:
+    """The handler's decision when it changes nothing in the database; None otherwise.
+
+    Handlers are pure, so deciding again inside a transaction gives the same outcome.
+    """
+    if job.late:
+        return None
+    outcome, _ = await _decide(
+        services, job.incoming, conversation, now, facts=Facts(), session=None
+    )
+    if outcome.needs:
+        async with services.db.read() as session:
+            outcome, _ = await _decide(
+                services, job.incoming, conversation, now, facts=Facts(), session=session
+            )
+    if outcome.effects or outcome.then_text:
+        return None
+    return outcome
+
+
+async def _decide(
+    services: Services,
+    incoming: Incoming,
+    conversation: Conversation,
+    now: datetime,
+    *,
+    facts: Facts,
+    session: AsyncSession | None,
+) -> tuple[Outcome, Facts]:
+    """NLU → handler, loading the facts it asks for (when a session is given)."""
+    analysis = nlu.analyze(incoming.text, now=now)
+    outcome = dispatch(incoming, conversation, analysis, _context(services, now, facts))
+    if session is None:
+        return outcome, facts
+    for _ in range(MAX_LOOKUPS):
+        if not outcome.needs:
+            return outcome, facts
+        facts = await load_facts(session, outcome.needs, facts, openid=incoming.user, now=now)
+        outcome = dispatch(incoming, conversation, analysis, _context(services, now, facts))
+    raise RuntimeError(f"handler kept asking for facts: {outcome.needs}")
+
+
 async def _decide_and_apply(
     services: Services,
     session: AsyncSession,
@@ -133,36 +191,27 @@ async def _decide_and_apply(
     conversation: Conversation,
     now: datetime,
 ) -> tuple[Outcome, Applied]:
-    """NLU → handler, loading the facts the handler asks for, then carry out its effects.
+    """Decide and carry out the effects in the message's transaction.
 
     A handler may also hand over a text to handle next (a request made before binding);
     both replies are sent together.
     """
     incoming = job.incoming
-    facts = Facts(resident=await resident_facts(session, incoming.user))
     replies: list[str] = []
     applied = Applied(reply=None)
     outcome = Outcome(reply=None)
-    for _turn in range(MAX_TURNS):
+    for turn in range(MAX_TURNS):
+        outcome, facts = await _decide(
+            services, incoming, conversation, now, facts=Facts(), session=session
+        )
         ctx = _context(services, now, facts)
-        analysis = nlu.analyze(incoming.text, now=now)
-        outcome = dispatch(incoming, conversation, analysis, ctx)
-        for _ in range(MAX_LOOKUPS):
-            if not outcome.needs:
-                break
-            facts = await load_facts(session, outcome.needs, facts, now=now)
-            ctx = _context(services, now, facts)
-            outcome = dispatch(incoming, conversation, analysis, ctx)
-        if outcome.needs:
-            raise RuntimeError(f"handler kept asking for facts: {outcome.needs}")
-        applied = await apply_effects(session, incoming, outcome, ctx, key=f"{job.key}:{_turn}")
+        applied = await apply_effects(session, incoming, outcome, ctx, key=f"{job.key}:{turn}")
         if applied.reply:
             replies.append(applied.reply)
         if not outcome.then_text:
             break
         # The resident is now verified: handle what they asked for before binding.
         await session.flush()
-        facts = Facts(resident=await resident_facts(session, incoming.user))
         conversation = outcome.conversation or Conversation()
         incoming = replace(incoming, text=outcome.then_text, kind=Kind.TEXT)
     applied.reply = "\n\n".join(replies) if replies else None

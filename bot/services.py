@@ -9,28 +9,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handlers.faq import FaqIndex
 from redis.asyncio import Redis
 
-import handlers
 from bot.settings import Settings
 from bot.wechat_crypto import Envelope
+from handlers.faq import DEFAULT_FAQ_PATH, FaqIndex
 from handlers.types import FaqLookup
 from storage.conversations import ConversationStore
 from storage.db import Database
 from storage.dedupe import DedupeCache
+from storage.inbound_log import InboundLogWriter
 from storage.locks import UserLocks
 from storage.redis_conn import connect_redis
 
 log = logging.getLogger(__name__)
 
 
-SHIPPED_FAQ = Path(handlers.__file__).parent / "data" / "faq.toml"
-
-
 def load_faq(settings: Settings) -> FaqIndex:
     """The knowledge base staff maintain (`PROPBOT_FAQ_PATH`), or the one shipped with propbot."""
-    path = Path(settings.propbot_faq_path) if settings.propbot_faq_path else SHIPPED_FAQ
+    path = Path(settings.propbot_faq_path) if settings.propbot_faq_path else DEFAULT_FAQ_PATH
     return FaqIndex.load(path)
 
 
@@ -43,6 +40,7 @@ class Services:
     locks: UserLocks
     dedupe: DedupeCache
     envelope: Envelope
+    inbound_log: InboundLogWriter
     faq: FaqLookup | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -50,9 +48,11 @@ class Services:
     def build(cls, settings: Settings, *, redis: Redis | None = None) -> Services:
         redis = redis if redis is not None else connect_redis(settings.redis_url)
         prefix = settings.redis_prefix
+        db = Database(settings.database_url)
         return cls(
             settings=settings,
-            db=Database(settings.database_url),
+            db=db,
+            inbound_log=InboundLogWriter(db),
             redis=redis,
             # Redis keeps a conversation a day past its expiry so the resident can be told it
             # ended; the expiry itself is checked against the time stored inside it.
@@ -87,5 +87,6 @@ class Services:
 
     async def close(self) -> None:
         await self.drain()
+        await self.inbound_log.close()
         await self.db.dispose()
         await self.redis.aclose()

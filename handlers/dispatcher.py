@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from handlers import binding, cancel, complaint, consult, repair, status, visitor, welcome
 from handlers.common import yes_no
+from handlers.facts import NeedResident
 from handlers.texts import CANCELLED, VOICE_UNHEARD
 from handlers.types import Context, Conversation, Incoming, Kind, Outcome
 from nlu import Analysis, Intent
@@ -64,10 +65,26 @@ def dispatch(
         name = FORM_NAMES.get(conversation.flow)
         note = f"刚才的{name}等太久已自动结束了。" if name else ""
         conversation = Conversation()
+    if not ctx.facts.resident.loaded and _about_the_resident(incoming, conversation, analysis):
+        return Outcome(reply=None, needs=(NeedResident(),))
     outcome = _route(incoming, conversation, analysis, ctx)
     if note and outcome.reply and not outcome.needs:
         outcome = replace(outcome, reply=note + outcome.reply)
     return outcome
+
+
+# Requests whose handling depends on who the resident is (binding, their tickets).
+_PERSONAL = frozenset(
+    {Intent.REPAIR, Intent.COMPLAINT, Intent.VISITOR, Intent.STATUS, Intent.CANCEL}
+)
+
+
+def _about_the_resident(incoming: Incoming, conversation: Conversation, analysis: Analysis) -> bool:
+    if conversation.flow is not None or conversation.paused is not None:
+        return True
+    if incoming.kind is Kind.EVENT:
+        return incoming.event in ("subscribe", "click")
+    return analysis.urgent or analysis.intent in _PERSONAL
 
 
 def _route(

@@ -12,6 +12,9 @@ from datetime import datetime
 
 @dataclass(frozen=True, slots=True)
 class ResidentFacts:
+    # False until `bot/` has looked the resident up: most messages (greetings, questions)
+    # never need to, and the webhook's hot path is cheaper without the query.
+    loaded: bool = False
     id: int | None = None
     household_id: int | None = None
     room_label: str | None = None
@@ -62,6 +65,11 @@ class TicketFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class NeedResident:
+    """Who the resident is: verified household, binding lock."""
+
+
+@dataclass(frozen=True, slots=True)
 class NeedHousehold:
     building: str
     unit: str
@@ -92,7 +100,14 @@ class NeedComplaintHistory:
     place: str | None
 
 
-Need = NeedHousehold | NeedMyTickets | NeedTicket | NeedPublicDuplicate | NeedComplaintHistory
+Need = (
+    NeedResident
+    | NeedHousehold
+    | NeedMyTickets
+    | NeedTicket
+    | NeedPublicDuplicate
+    | NeedComplaintHistory
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +127,8 @@ class Facts:
 
     def has(self, need: Need) -> bool:
         match need:
+            case NeedResident():
+                return self.resident.loaded
             case NeedHousehold():
                 return need in self.households
             case NeedMyTickets():
@@ -127,6 +144,7 @@ class Facts:
     def merged(self, other: Facts) -> Facts:
         return replace(
             self,
+            resident=other.resident if other.resident.loaded else self.resident,
             households={**self.households, **other.households},
             my_tickets=other.my_tickets if other.my_tickets is not None else self.my_tickets,
             tickets={**self.tickets, **other.tickets},

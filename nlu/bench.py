@@ -39,6 +39,11 @@ startup = time.perf_counter() - t0
 for text in json.loads(sys.stdin.read()):
     nlu.analyze(text)
 rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # ru_maxrss survives exec (it counts the parent we were forked from); VmHWM does not
+    with open("/proc/self/status") as fh:
+        rss_kb = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
+except (OSError, StopIteration, ValueError):
+    pass
 print(json.dumps({"startup_s": startup, "peak_rss_mb": rss_kb / 1024}))
 """
 

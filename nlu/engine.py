@@ -231,7 +231,8 @@ def _tokenizer(user_words: dict[str, int]) -> jieba.Tokenizer:
     return tokenizer
 
 
-def _build() -> Engine:
+def _build(*, with_model: bool = True) -> Engine:
+    """The engine; without the learned layer for training it (`nlu.learn`)."""
     lexicon = load_lexicon()
     urgency = load_urgency()
     urgent_gates = urgency.gates()
@@ -245,7 +246,7 @@ def _build() -> Engine:
         urgency=urgency,
         gates=GateIndex(urgent_gates + rule_gates),
         rules_offset=len(urgent_gates),
-        model=load_model(MODEL_PATH),
+        model=load_model(MODEL_PATH) if with_model else None,
     )
 
 

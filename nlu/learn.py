@@ -9,6 +9,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from nlu.classify import Decision
 from nlu.datafiles import DATA_DIR
@@ -22,8 +23,11 @@ TRAIN_FILES = ("nlu_dev.tsv", "nlu_train_extra.tsv", "nlu_train_more.tsv")
 FOLDS = 5
 SEED = 13
 LAMBDAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
-# Urgent precision the threshold must keep on the folds (the recall target is 100%).
-MIN_PRECISION = 0.9
+# The model's own urgent flags must be right at least this often on the folds: a missed
+# emergency costs far more than a false alarm, but alarms nobody trusts get ignored.
+MIN_MARGINAL = 0.75
+# Below this the model is guessing; it never flags a message on less.
+MIN_THRESHOLD = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,24 +116,32 @@ def measure(
 
 
 def choose_threshold(rows: Sequence[Row], logits: Sequence[Sequence[float]]) -> float:
-    """The highest threshold that still flags every urgent row the rules miss (and no veto
-    hides), provided precision stays >= MIN_PRECISION; else the lowest that does."""
-    missed = [
-        sigmoid(lg[-1])
-        for r, lg in zip(rows, logits, strict=True)
-        if r.sample.urgent and not r.rules_urgent and not r.vetoed
-    ]
-    candidates = sorted({round(p, 3) for p in missed} | {0.5}, reverse=True)
-    best = 0.5
-    for t in candidates:
-        if measure(rows, logits, 0.0, t).precision >= MIN_PRECISION:
-            best = t
+    """The lowest urgent probability at which the model's own flags (messages the patterns
+    did not flag and no veto covers) are still right at least MIN_MARGINAL of the time on
+    the folds. (Pooled precision is no guide: the patterns were tuned on most of these
+    rows, so their near-perfect flags there hide the model's false alarms.)"""
+    extra = sorted(
+        (
+            (sigmoid(lg[-1]), r.sample.urgent)
+            for r, lg in zip(rows, logits, strict=True)
+            if not r.rules_urgent and not r.vetoed
+        ),
+        reverse=True,
+    )
+    best = 1.0
+    right = 0
+    for n, (prob, urgent) in enumerate(extra, start=1):
+        right += urgent
+        if prob < MIN_THRESHOLD:
+            break
+        if right / n >= MIN_MARGINAL:
+            best = round(prob, 3)
     return best
 
 
-def report_dict(report: dict[str, object]) -> dict[str, object]:
+def report_dict(report: dict[str, object]) -> dict[str, Any]:
     """The training report with its cross-validation figures as plain, rounded values."""
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     for key, value in report.items():
         if isinstance(value, Scores):
             out[key] = {
@@ -146,8 +158,7 @@ def report_dict(report: dict[str, object]) -> dict[str, object]:
 def build_model(files: Sequence[Path] | None = None) -> tuple[Model, dict[str, object]]:
     """Train the model on `files` (default: the three training files) and report CV."""
     files = list(files) if files is not None else default_files()
-    engine = _build()
-    engine = replace(engine, model=None)
+    engine = _build(with_model=False)
     rows = featurise(engine, files)
     logits = out_of_fold(rows)
     threshold = choose_threshold(rows, logits)

@@ -32,22 +32,21 @@ class PhraseMatcher:
         # A set test is much cheaper than any scan: most texts hold no first character.
         if self._firsts.isdisjoint(text):
             return []
-        # A plain walk with one dict lookup per character beats repeated regex searches
-        # over a large CJK class on short messages (and builds no generator).
+        # Only the positions holding a first character are tried (one list comprehension
+        # finds them); a match hides the positions it covers. Same result as a walk over
+        # every character, at a fraction of the interpreted steps.
+        firsts = self._firsts
         out: list[tuple[int, str]] = []
         phrases = self._phrases
-        sizes_at = self._lengths.get
-        pos = 0
-        n = len(text)
-        while pos < n:
-            sizes = sizes_at(text[pos])
-            step = 1
-            if sizes is not None:
-                for size in sizes:
-                    candidate = text[pos : pos + size]
-                    if candidate in phrases:
-                        out.append((pos, candidate))
-                        step = size
-                        break
-            pos += step
+        lengths = self._lengths
+        free = 0
+        for pos in [i for i, ch in enumerate(text) if ch in firsts]:
+            if pos < free:
+                continue
+            for size in lengths[text[pos]]:
+                candidate = text[pos : pos + size]
+                if candidate in phrases:
+                    out.append((pos, candidate))
+                    free = pos + size
+                    break
         return out

@@ -21,13 +21,13 @@ from nlu.datafiles import DATA_DIR
 from nlu.lexicon import INTENTS
 
 N_INTENTS = len(INTENTS)
+_INDEX = {intent: i for i, intent in enumerate(INTENTS)}
 N_OUT = N_INTENTS + 1  # the last column is the urgency logit
-FORMAT = 1
+FORMAT = 2
 MODEL_PATH = DATA_DIR / "model.json"
-# A runner-up less likely than this (after combining) is not offered as an alternative.
-RUNNER_UP_MIN = 0.05
 
 Row = tuple[float, ...]
+_EVIDENCE = "\x01"  # marks rule-evidence keys apart from text features while training
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +43,9 @@ class Sample:
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    tokens: dict[str, Row]
-    bigrams: dict[str, Row]
+    # Character bigrams and words of other lengths share one table: a 2-character word is
+    # the bigram itself, so one set of keys and one dict lookup each cover both.
+    features: dict[str, Row]
     evidence: dict[str, Row]
     bias: Row
     lam: float = 1.0  # weight of the model's log-probabilities against the rule scores
@@ -53,18 +54,13 @@ class Model:
 
     def logits(self, tokens: Iterable[str], text: str, evidence: Iterable[str]) -> list[float]:
         """N_INTENTS intent logits followed by the urgency logit."""
-        rows: list[Row] = [self.bias]
-        get = self.tokens.get
-        rows += [r for r in map(get, set(tokens)) if r is not None]
-        get = self.bigrams.get
-        rows += [r for r in map(get, set(map(add, text, text[1:]))) if r is not None]
-        get = self.evidence.get
-        rows += [r for r in map(get, evidence) if r is not None]
-        return list(map(sum, zip(*rows)))
-
-
-def bigrams_of(text: str) -> set[str]:
-    return set(map(add, text, text[1:]))
+        keys = set(map(add, text, text[1:]))
+        keys.update(tokens)
+        rows = [self.bias, *filter(None, map(self.features.get, keys))]
+        if evidence:
+            get = self.evidence.get
+            rows += [r for r in map(get, evidence) if r is not None]
+        return list(map(sum, zip(*rows, strict=True)))
 
 
 def softmax(values: Sequence[float]) -> list[float]:
@@ -82,10 +78,9 @@ def sigmoid(x: float) -> float:
 
 
 def _keys(sample: Sample) -> list[str]:
-    # Namespaces keep a 2-character word apart from the same character bigram.
-    keys = {"w" + t for t in sample.tokens if t.strip()}
-    keys.update("b" + b for b in bigrams_of(sample.text))
-    keys.update("e" + e for e in sample.evidence)
+    keys = set(map(add, sample.text, sample.text[1:]))
+    keys.update(t for t in sample.tokens if t.strip())
+    keys.update(_EVIDENCE + e for e in sample.evidence)
     return sorted(keys)
 
 
@@ -97,15 +92,17 @@ def train(
     l2: float = 1e-4,
     min_count: int = 2,
     seed: int = 13,
+    prune: float = 0.05,
 ) -> Model:
     """Stochastic gradient descent on the softmax (intent) and logistic (urgent) losses,
-    L2-regularised. Features seen in fewer than `min_count` messages are left out."""
+    L2-regularised. Features seen in fewer than `min_count` messages are left out, and so
+    are those whose weights all stay under `prune` in absolute value."""
     keyed = [_keys(s) for s in samples]
     counts: dict[str, int] = {}
     for keys in keyed:
         for k in keys:
             counts[k] = counts.get(k, 0) + 1
-    kept = sorted(k for k, n in counts.items() if n >= min_count or k[0] == "e")
+    kept = sorted(k for k, n in counts.items() if n >= min_count or k[0] == _EVIDENCE)
     index = {k: i for i, k in enumerate(kept)}
     feats = [[index[k] for k in keys if k in index] for keys in keyed]
     weights = [[0.0] * N_OUT for _ in kept]
@@ -123,7 +120,7 @@ def train(
             for f in active:
                 scores = list(map(add, scores, weights[f]))
             probs = softmax(scores[:N_INTENTS])
-            grad = probs + [sigmoid(scores[N_INTENTS])]
+            grad = [*probs, sigmoid(scores[N_INTENTS])]
             grad[samples[n].intent] -= 1.0
             grad[N_INTENTS] -= 1.0 if samples[n].urgent else 0.0
             shrink = 1.0 - lr * l2
@@ -133,15 +130,17 @@ def train(
                     row[j] = row[j] * shrink - lr * grad[j]
             for j in range(N_OUT):
                 bias[j] -= lr * grad[j]
-    tables: dict[str, dict[str, Row]] = {"w": {}, "b": {}, "e": {}}
+    features: dict[str, Row] = {}
+    evidence: dict[str, Row] = {}
     for key, row in zip(kept, weights, strict=True):
         rounded = tuple(round(w, 3) for w in row)
-        if any(rounded):
-            tables[key[0]][key[1:]] = rounded
+        if key[0] == _EVIDENCE:
+            evidence[key[1:]] = rounded
+        elif max(map(abs, rounded)) >= prune:
+            features[key] = rounded
     return Model(
-        tokens=tables["w"],
-        bigrams=tables["b"],
-        evidence=tables["e"],
+        features=features,
+        evidence=evidence,
         bias=tuple(round(b, 3) for b in bias),
     )
 
@@ -156,8 +155,7 @@ def dump(model: Model) -> str:
         "threshold": model.threshold,
         "bias": list(model.bias),
         "evidence": {k: list(v) for k, v in sorted(model.evidence.items())},
-        "tokens": {k: list(v) for k, v in sorted(model.tokens.items())},
-        "bigrams": {k: list(v) for k, v in sorted(model.bigrams.items())},
+        "features": {k: list(v) for k, v in sorted(model.features.items())},
     }
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
@@ -174,8 +172,7 @@ def load(path: Path) -> Model | None:
         return {k: tuple(map(float, v)) for k, v in payload[name].items()}
 
     return Model(
-        tokens=table("tokens"),
-        bigrams=table("bigrams"),
+        features=table("features"),
         evidence=table("evidence"),
         bias=tuple(map(float, payload["bias"])),
         lam=float(payload["lambda"]),
@@ -196,23 +193,24 @@ def evidence(kinds: Sequence[str], vetoed: bool) -> list[str]:
 
 
 def combine(rules: Decision, logits: Sequence[float], lam: float) -> Decision:
-    """Rule scores (scaled by the best one) plus `lam` x the model's log-probabilities."""
+    """Rule scores (scaled by the best one) plus `lam` x the model's log-probabilities.
+
+    When the rules' choice stands, so do their confidence and runner-up (the handlers'
+    thresholds were set on them); when the model overturns it, the rules' choice becomes
+    the runner-up and the confidence is the model's probability margin between the two.
+    """
     adjusted = rules.scores
     scale = 1.0 / (max(adjusted) + 1.0)
     intent_logits = logits[:N_INTENTS]
     top = max(intent_logits)
     log_total = math.log(sum([math.exp(v - top) for v in intent_logits])) + top
-    final = [a * scale + lam * (v - log_total) for a, v in zip(adjusted, intent_logits)]
-    first = second = -1
-    for i, value in enumerate(final):
-        if first < 0 or value > final[first]:
-            first, second = i, first
-        elif second < 0 or value > final[second]:
-            second = i
-    best = final[first]
-    exps = [math.exp(v - best) for v in final]
-    total = sum(exps)
-    p2 = exps[second] / total
-    runner = INTENTS[second] if p2 >= RUNNER_UP_MIN else None
-    confidence = round(min(max(1.0 / total - p2, 0.0), 1.0), 3)
-    return Decision(INTENTS[first], confidence, runner, tuple(final))
+    final = [
+        a * scale + lam * (v - log_total) for a, v in zip(adjusted, intent_logits, strict=True)
+    ]
+    first = final.index(max(final))
+    if INTENTS[first] is rules.intent:
+        return Decision(rules.intent, rules.confidence, rules.runner_up, tuple(final))
+    ruled = _INDEX[rules.intent]
+    margin = math.exp(intent_logits[first] - log_total) - math.exp(intent_logits[ruled] - log_total)
+    confidence = round(min(max(margin, 0.0), 1.0), 3)
+    return Decision(INTENTS[first], confidence, rules.intent, tuple(final))

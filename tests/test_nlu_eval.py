@@ -24,11 +24,13 @@ DATA = Path(__file__).parent / "data"
 DEV = DATA / "nlu_dev.tsv"
 HOLDOUT = DATA / "nlu_holdout.tsv"
 EXTRA = DATA / "nlu_train_extra.tsv"
+MORE = DATA / "nlu_train_more.tsv"
 
+# Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41).
 HOLDOUT_FLOORS = {
-    "accuracy": 0.845,
-    "urgent_recall": 0.86,
-    "urgent_precision": 0.86,
+    "accuracy": 0.94,
+    "urgent_recall": 0.94,
+    "urgent_precision": 0.87,
     "plate": 0.95,
     "count": 0.85,
     "visit_at": 0.95,
@@ -55,6 +57,16 @@ EXTRA_FLOORS = {
     "visit_at": 0.95,
 }
 
+# Round 3, trained on (the model learnt from it): a sanity floor; its honest unseen figure,
+# measured before training, is in docs/nlu.md (0.792 / 0.698 / 0.863).
+MORE_FLOORS = {
+    "accuracy": 0.97,
+    "urgent_recall": 0.95,
+    "urgent_precision": 0.85,
+    "plate": 0.95,
+    "visit_at": 0.95,
+}
+
 
 def _report(path: Path) -> Report:
     if not path.is_file():
@@ -65,7 +77,7 @@ def _report(path: Path) -> Report:
 
 @pytest.mark.parametrize(
     ("path", "floors"),
-    [(HOLDOUT, HOLDOUT_FLOORS), (DEV, DEV_FLOORS), (EXTRA, EXTRA_FLOORS)],
+    [(HOLDOUT, HOLDOUT_FLOORS), (DEV, DEV_FLOORS), (EXTRA, EXTRA_FLOORS), (MORE, MORE_FLOORS)],
 )
 def test_floors(path: Path, floors: dict[str, float]) -> None:
     report = _report(path)

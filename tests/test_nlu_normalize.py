@@ -94,6 +94,8 @@ def test_data_files_load_and_use_known_ids() -> None:
     for entries in lexicon.categories.values():
         assert all(cat in CATEGORIES for cat, _ in entries)
     for path in DATA_DIR.iterdir():
+        if path.name == "model.json":
+            continue  # written by `propbot nlu train`, not edited by hand
         head = path.read_text("utf-8").splitlines()[0]
         assert head.startswith("#"), f"{path.name} needs a comment header for staff"
 

@@ -1,0 +1,79 @@
+"""Conversation rules that transcripts cannot show: expiry, and the ticket life cycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
+
+from bot.keys import SERVICES
+from bot.simulator import RequestFactory
+from storage.db import Database
+from storage.models import Ticket
+from storage.ticket_status import TRANSITIONS, IllegalTransition, check, move
+from tests.dialogue import bind, seed_households
+from tests.wechat import say
+
+USER = "o_rules_resident"
+
+
+async def test_expired_conversation_is_dropped_with_a_note(
+    client: TestClient,
+    factory: RequestFactory,
+    redis: Redis,  # type: ignore[type-arg]
+) -> None:
+    services = client.app[SERVICES]
+    await seed_households(services.db)
+    await bind(services.db, USER, "3-2-1201")
+    assert "请说说哪里出了什么问题" in (await say(client, factory, USER, "我要报修") or "")
+    state = await services.conversations.load(USER)
+    assert state is not None and state["flow"] == "repair"
+    # The resident went quiet past the conversation TTL.
+    state["expires_at"] = datetime.now(UTC).timestamp() - 1
+    await services.conversations.save(USER, state)
+    reply = await say(client, factory, USER, "你好")
+    assert reply is not None and reply.startswith("刚才的报修等太久已自动结束了。")
+    assert await services.conversations.load(USER) is None
+
+
+async def test_voice_without_recognition_asks_for_text(
+    client: TestClient,
+    factory: RequestFactory,  # type: ignore[type-arg]
+) -> None:
+    xml = factory.message_xml(USER, "voice", {"MediaId": "v1", "Format": "amr"})
+    request = factory.wrap(xml)
+    response = await client.post("/wechat", params=request.query, data=request.body.encode())
+    reply = factory.read_reply(await response.text(), request.query)
+    assert reply is not None and "文字" in reply
+
+
+def test_every_status_has_its_transitions_listed() -> None:
+    statuses = {
+        "new",
+        "assigned",
+        "in_progress",
+        "resolved",
+        "closed",
+        "paused",
+        "cancelled",
+        "reopened",
+    }
+    assert set(TRANSITIONS) == statuses
+    for targets in TRANSITIONS.values():
+        assert targets <= statuses
+
+
+async def test_illegal_transition_is_refused_with_a_reason(tmp_path: object) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/t.db")
+    await db.upgrade()
+    now = datetime.now(UTC)
+    async with db.write() as session:
+        ticket = Ticket(idem_key="k", kind="repair", description="灯不亮", created_at=now)
+        session.add(ticket)
+        await session.flush()
+        move(session, ticket, "cancelled", actor="resident:o1", action="cancelled", now=now)
+        with pytest.raises(IllegalTransition, match="已取消，不能改为处理中"):
+            check(ticket, "in_progress")
+    await db.dispose()

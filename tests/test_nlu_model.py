@@ -1,0 +1,127 @@
+"""The learned layer (nlu/model.py, nlu/learn.py): deterministic training, sensible
+predictions, the combination with the rules, and the committed weights being current."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli_nlu import add_nlu_commands
+from nlu import analyze
+from nlu.classify import Decision
+from nlu.engine import get_engine
+from nlu.learn import data_hash, default_files
+from nlu.lexicon import INTENT_INDEX, INTENTS
+from nlu.model import (
+    MODEL_PATH,
+    Model,
+    Sample,
+    combine,
+    dump,
+    evidence,
+    load,
+    sigmoid,
+    softmax,
+    train,
+)
+from nlu.types import Intent
+
+_TINY = [
+    ("水管爆了 到处是水", Intent.REPAIR, True),
+    ("厨房水管漏水了", Intent.REPAIR, False),
+    ("水龙头坏了 漏水", Intent.REPAIR, False),
+    ("电梯里有人出不来", Intent.REPAIR, True),
+    ("保安态度太差了", Intent.COMPLAINT, False),
+    ("保安天天睡觉 太差了", Intent.COMPLAINT, False),
+    ("物业费怎么交", Intent.CONSULT, False),
+    ("物业费多少钱一平", Intent.CONSULT, False),
+    ("谢谢", Intent.OTHER, False),
+    ("好的谢谢", Intent.OTHER, False),
+]
+
+
+def _samples() -> list[Sample]:
+    engine = get_engine()
+    out = []
+    for text, intent, urgent in _TINY:
+        r = engine.read(text)
+        out.append(
+            Sample(r.tokens, r.norm, evidence(r.kinds, r.vetoed), INTENT_INDEX[intent], urgent)
+        )
+    return out
+
+
+def _predict(model: Model, text: str) -> tuple[Intent, float]:
+    r = get_engine().read(text)
+    logits = model.logits(r.tokens, r.norm, evidence(r.kinds, r.vetoed))
+    probs = softmax(logits[: len(INTENTS)])
+    return INTENTS[probs.index(max(probs))], sigmoid(logits[-1])
+
+
+def test_training_is_deterministic_and_sensible(tmp_path: Path) -> None:
+    samples = _samples()
+    model = train(samples, min_count=1, prune=0.0)
+    assert dump(model) == dump(train(samples, min_count=1, prune=0.0))
+    path = tmp_path / "model.json"
+    path.write_text(dump(model), encoding="utf-8")
+    loaded = load(path)
+    assert loaded is not None
+    assert dump(loaded) == dump(model)
+    assert _predict(loaded, "卫生间水管漏水")[0] is Intent.REPAIR
+    assert _predict(loaded, "保安太差了")[0] is Intent.COMPLAINT
+    assert _predict(loaded, "物业费在哪交")[0] is Intent.CONSULT
+    assert _predict(loaded, "水管爆了")[1] > _predict(loaded, "物业费在哪交")[1]
+
+
+def test_model_file_matches_the_training_data() -> None:
+    """Retrain (`propbot nlu train`) after editing a training file or a rule/lexicon file."""
+    assert MODEL_PATH.is_file(), "nlu/data/model.json missing: run `propbot nlu train`"
+    payload = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert payload["data_hash"] == data_hash(default_files()), (
+        "nlu/data/model.json is stale: run `propbot nlu train` and commit the result"
+    )
+    assert payload["intents"] == [i.value for i in INTENTS]
+    assert MODEL_PATH.stat().st_size < 400_000
+    assert get_engine().model is not None
+
+
+def test_combine_keeps_rule_confidence_when_rules_win() -> None:
+    scores = (4.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9)
+    rules = Decision(Intent.REPAIR, 0.67, Intent.COMPLAINT, scores)
+    agree = [2.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    kept = combine(rules, agree, 0.3)
+    assert (kept.intent, kept.confidence, kept.runner_up) == (Intent.REPAIR, 0.67, Intent.COMPLAINT)
+    # A confident model overturns a weak rule decision; the rules' choice is the runner-up.
+    weak = Decision(Intent.REPAIR, 0.2, None, (0.5, 0.4, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9))
+    sure = [0.0, 6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    overturned = combine(weak, sure, 0.3)
+    assert overturned.intent is Intent.COMPLAINT
+    assert overturned.runner_up is Intent.REPAIR
+    assert 0.0 <= overturned.confidence <= 1.0
+
+
+def test_negated_emergency_is_not_flagged_by_the_model() -> None:
+    assert not analyze("没有燃气味了 谢谢").urgent
+    assert analyze("家里成水帘洞了 天花板哗哗往下淌").urgent
+
+
+def test_train_refuses_the_holdout(tmp_path: Path) -> None:
+    parser = argparse.ArgumentParser(prog="propbot")
+    add_nlu_commands(parser.add_subparsers(dest="command", required=True))
+    holdout = tmp_path / "nlu_holdout.tsv"
+    holdout.write_text("text\tintent\turgent\tslots\n", encoding="utf-8")
+    args = parser.parse_args(["nlu", "train", str(holdout), "--output", str(tmp_path / "m.json")])
+    assert args.func(args) == 2
+    assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.parametrize("text", ["", " ", "😀", "a" * 3000])
+def test_model_handles_odd_text(text: str) -> None:
+    r = get_engine().read(text)
+    model = get_engine().model
+    assert model is not None
+    logits = model.logits(r.tokens, r.norm, evidence(r.kinds, r.vetoed))
+    assert len(logits) == len(INTENTS) + 1
