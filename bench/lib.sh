@@ -47,6 +47,13 @@ trap 'exit 130' INT TERM
 
 log() { echo "bench: $*" >&2; }
 
+# A digest of propbot's sources, to tie figures to the code they measured (and to notice
+# the code changing during a run).
+code_digest() {
+    (cd "$ROOT" && find bot handlers storage nlu -name '*.py' -print0 | sort -z |
+        xargs -0 sha256sum | sha256sum | cut -c1-12)
+}
+
 # Settings shared by the servers, gen_requests.py and probe.py; random for every run.
 export WECHAT_TOKEN="bench$RANDOM$RANDOM"
 WECHAT_AES_KEY="$("$PYTHON" -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode()[:43])')"
@@ -115,12 +122,21 @@ gen() {
     MSG_ID=$((MSG_ID + GENERATED + 1000))
 }
 
+# server_cpu_ms: CPU time (user + system, all threads) the server has used so far, in ms.
+CLK_TCK="$(getconf CLK_TCK)"
+server_cpu_ms() {
+    # Fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the name.
+    sed 's/.*) //' "/proc/$SERVER_PID/stat" | awk -v hz="$CLK_TCK" '{ print int(($12 + $13) * 1000 / hz) }'
+}
+
 # wrk_run PORT CONNS SECONDS FILE: prints the BENCH line of bench/post.lua.
+# The line gets cpu_ms=: the server's CPU time meanwhile (100% of a core = SECONDS * 1000).
 wrk_run() {
-    local out="$WORK/wrk.out"
+    local out="$WORK/wrk.out" cpu_before
+    cpu_before="$(server_cpu_ms)"
     timeout $(($3 + 30)) "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$2" -d"$3"s --timeout 5s --latency \
         -s "$ROOT/bench/post.lua" "http://127.0.0.1:$1" -- "$4" "$THREADS" >"$out"
-    grep '^BENCH ' "$out"
+    echo "$(grep '^BENCH ' "$out") cpu_ms=$(($(server_cpu_ms) - cpu_before))"
 }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }

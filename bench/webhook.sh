@@ -37,6 +37,7 @@ RATE=0
 ROWS=()
 declare -A BARE_RPS
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+CODE_BEFORE="$(code_digest)"
 
 # How many requests a run needs so no MsgId repeats: the warm-up's rate, with headroom.
 size_for() {
@@ -102,7 +103,9 @@ measure() {
         else
             ratio="$("$PYTHON" -c "print(f'{$rps / ${BARE_RPS[$conns]}:.2f}')")"
         fi
-        ROWS+=("$label|$backend|$conns|$rps|$(field p50_ms "$line")|$(field p99_ms "$line")|$(field max_ms "$line")|$ratio|$check")
+        local cpu
+        cpu="$("$PYTHON" -c "print(f'{$(field cpu_ms "$line") / ($DURATION * 10):.0f}% / {$(field cpu_ms "$line") / max($requests, 1):.2f}')")"
+        ROWS+=("$label|$backend|$conns|$rps|$(field p50_ms "$line")|$(field p99_ms "$line")|$(field max_ms "$line")|$ratio|$cpu|$check")
     done
 }
 
@@ -172,18 +175,26 @@ echo "$(nproc) cores ($cpu), $("$PYTHON" -V 2>&1), $(wrk -v 2>&1 | head -1 | cut
     "$pinned; load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg);" \
     "$((SECONDS - STARTED)) s in all."
 echo
-echo "| path | backend | conns | req/s | p50 ms | p99 ms | max ms | req/s vs bare | checks |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+code_after="$(code_digest)"
+if [ "$code_after" = "$CODE_BEFORE" ]; then
+    echo "Code measured: sources digest $CODE_BEFORE (bench/lib.sh code_digest), $(date -u '+%Y-%m-%d %H:%M UTC')."
+else
+    echo "WARNING: propbot's sources changed during the run (digest $CODE_BEFORE -> $code_after):"
+    echo "rows may have measured different code."
+fi
+echo
+echo "| path | backend | conns | req/s | p50 ms | p99 ms | max ms | req/s vs bare | server CPU / ms per req | checks |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 for row in "${ROWS[@]}"; do
-    IFS='|' read -r label backend conns rps p50 p99 max ratio check <<<"$row"
-    echo "| $label | $backend | $conns | $rps | $p50 | $p99 | $max | $ratio | $check |"
+    IFS='|' read -r label backend conns rps p50 p99 max ratio cpu check <<<"$row"
+    echo "| $label | $backend | $conns | $rps | $p50 | $p99 | $max | $ratio | $cpu | $check |"
 done
 echo
 echo "Targets: at 16 connections propbot >= 0.50 x bare req/s and p99 < 25 ms;"
 echo "ticket-creating traffic on SQLite: p99 < 200 ms at every concurrency."
 echo
 for row in "${ROWS[@]}"; do
-    IFS='|' read -r label backend conns rps p50 p99 max ratio check <<<"$row"
+    IFS='|' read -r label backend conns rps p50 p99 max ratio _cpu check <<<"$row"
     [ "$label" = bare ] && continue
     "$PYTHON" - "$label" "$backend" "$conns" "$ratio" "$p99" "$max" <<'EOF'
 import sys

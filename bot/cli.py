@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_nlu_commands(commands)
     add_admin_commands(commands)
     add_faq_commands(commands)
+
+    from bot.cli_staff import add_staff_commands
+
+    add_staff_commands(commands)
     return parser
 
 

@@ -86,42 +86,71 @@ async def handle(services: Services, incoming: Incoming) -> str | None:
 
 
 async def process(services: Services, job: Job) -> Result:
+    """Handle one message under its resident's lock; three Redis round trips in all
+    (claim in `handle`, lock + state read, and one pipeline with the turn's last writes)."""
     incoming = job.incoming
     settings = services.settings
-    async with services.locks.hold(incoming.user, wait_seconds=settings.user_lock_seconds):
+    conversations = services.conversations
+    token, raw_state = await services.locks.acquire(
+        incoming.user,
+        wait_seconds=settings.user_lock_seconds,
+        read=conversations.key(incoming.user),
+    )
+    try:
         # State is read only under the lock, so two messages never interleave.
-        state = await services.conversations.load(incoming.user)
-        conversation = Conversation.from_json(state)
-        now = datetime.now(UTC)
-        quick = await _decide_without_writing(services, job, conversation, now)
-        if quick is not None:
-            # Nothing to change in the database: no transaction, the log row is batched.
-            services.inbound_log.add(_log_row(job, intent=quick.intent))
-            await _save_state(services, incoming.user, quick.conversation, state, now)
-            await services.dedupe.finish(job.key, quick.reply or "")
-            return Result(reply=quick.reply)
-        try:
-            async with services.db.write() as session:
-                log_row = InboundMessage(**_log_row(job, intent=None))
-                session.add(log_row)
-                # The unique dedupe key makes the database the last word on duplicates,
-                # even if Redis lost its keys (restart, eviction).
-                await session.flush()
-                outcome, applied = await _decide_and_apply(
-                    services, session, job, conversation, now
-                )
-                log_row.intent = outcome.intent
-                log_row.ticket_id = applied.ticket_no
-                queued = job.late and applied.reply is not None
-                if queued:
-                    await _enqueue_reply(session, job, applied.reply or "", now)
-        except IntegrityError:
-            log.info("duplicate delivery refused by the database (user=%s)", incoming.user)
-            await services.dedupe.finish(job.key, "")
-            return Result(reply=None)
-        await _save_state(services, incoming.user, outcome.conversation, state, now)
-    await services.dedupe.finish(job.key, "" if queued else applied.reply or "")
-    return Result(reply=applied.reply, queued=queued)
+        state = conversations.decode(raw_state)
+        result, next_state = await _handle_locked(services, job, state)
+    except BaseException:
+        await services.locks.release(incoming.user, token)
+        raise
+    pipe = services.redis.pipeline(transaction=False)
+    if next_state is not None and not next_state.empty:
+        conversations.stage_save(pipe, incoming.user, next_state.to_json())
+    elif raw_state is not None:
+        conversations.stage_clear(pipe, incoming.user)
+    services.dedupe.stage_finish(pipe, job.key, "" if result.queued else result.reply or "")
+    await services.locks.stage_release(pipe, incoming.user, token)
+    await pipe.execute()
+    return result
+
+
+async def _handle_locked(
+    services: Services, job: Job, state: dict[str, object] | None
+) -> tuple[Result, Conversation | None]:
+    """Decide, write what changed, and return the reply and the next conversation state."""
+    conversation = Conversation.from_json(state)
+    now = datetime.now(UTC)
+    quick = await _decide_without_writing(services, job, conversation, now)
+    if quick is not None:
+        # Nothing to change in the database: no transaction, the log row is batched.
+        services.inbound_log.add(_log_row(job, intent=quick.intent))
+        return Result(reply=quick.reply), _stamped(services, quick.conversation, now)
+    try:
+        async with services.db.write() as session:
+            log_row = InboundMessage(**_log_row(job, intent=None))
+            session.add(log_row)
+            # The unique dedupe key makes the database the last word on duplicates,
+            # even if Redis lost its keys (restart, eviction).
+            await session.flush()
+            outcome, applied = await _decide_and_apply(services, session, job, conversation, now)
+            log_row.intent = outcome.intent
+            log_row.ticket_id = applied.ticket_no
+            queued = job.late and applied.reply is not None
+            if queued:
+                await _enqueue_reply(session, job, applied.reply or "", now)
+    except IntegrityError:
+        log.info("duplicate delivery refused by the database (user=%s)", job.incoming.user)
+        return Result(reply=None), conversation
+    return Result(reply=applied.reply, queued=queued), _stamped(services, outcome.conversation, now)
+
+
+def _stamped(
+    services: Services, conversation: Conversation | None, now: datetime
+) -> Conversation | None:
+    if conversation is None:
+        return None
+    ttl = services.settings.conversation_ttl_seconds
+    return replace(conversation, expires_at=now.timestamp() + ttl)
 
 
 def _log_row(job: Job, *, intent: str | None) -> dict[str, object]:
@@ -226,21 +255,6 @@ def _context(services: Services, now: datetime, facts: Facts) -> Context:
         faq=services.faq,
         conversation_ttl_seconds=settings.conversation_ttl_seconds,
     )
-
-
-async def _save_state(
-    services: Services,
-    openid: str,
-    conversation: Conversation | None,
-    previous: dict[str, object] | None,
-    now: datetime,
-) -> None:
-    ttl = services.settings.conversation_ttl_seconds
-    if conversation is not None and not conversation.empty:
-        stamped = replace(conversation, expires_at=now.timestamp() + ttl)
-        await services.conversations.save(openid, stamped.to_json())
-    elif previous is not None:
-        await services.conversations.clear(openid)
 
 
 async def _deliver_late(services: Services, job: Job, task: asyncio.Task[Result]) -> None:

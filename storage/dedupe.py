@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 PENDING = b"\x00pending"
 
@@ -36,6 +37,9 @@ class DedupeCache:
 
     async def finish(self, key: str, reply: str) -> None:
         await self._redis.set(self._prefix + key, reply.encode(), ex=self._ttl)
+
+    def stage_finish(self, pipe: Pipeline, key: str, reply: str) -> None:
+        pipe.set(self._prefix + key, reply.encode(), ex=self._ttl)
 
     async def forget(self, key: str) -> None:
         """Let a later retry try again (the first delivery failed before doing anything)."""

@@ -7,8 +7,10 @@ import secrets
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 # Delete only our own lock: after a timeout another holder may own the key.
 _RELEASE = """
@@ -30,19 +32,44 @@ class UserLocks:
         self._ttl_ms = int(ttl_seconds * 1000)
         self._release = redis.register_script(_RELEASE)
 
-    @asynccontextmanager
-    async def hold(self, openid: str, *, wait_seconds: float) -> AsyncIterator[None]:
-        """Hold the lock for `openid`; the lock expires by itself if the holder dies."""
+    async def acquire(
+        self, openid: str, *, wait_seconds: float, read: str | None = None
+    ) -> tuple[str, Any]:
+        """Take the lock; returns its token and, if `read` names a key, that key's value.
+
+        The read travels in the same round trip as the lock attempt and is only used when
+        the lock was won, so it is what the key held once nobody else could change it.
+        """
         key = self._prefix + openid
         token = secrets.token_hex(8)
         deadline = time.monotonic() + wait_seconds
         delay = 0.005
-        while not await self._redis.set(key, token, nx=True, px=self._ttl_ms):
+        while True:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.set(key, token, nx=True, px=self._ttl_ms)
+            if read is not None:
+                pipe.get(read)
+            results = await pipe.execute()
+            if results[0]:
+                return token, results[1] if read is not None else None
             if time.monotonic() >= deadline:
                 raise LockTimeout(openid)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.1)
+
+    async def release(self, openid: str, token: str) -> None:
+        await self._release(keys=[self._prefix + openid], args=[token])
+
+    async def stage_release(self, pipe: Pipeline, openid: str, token: str) -> None:
+        """Add the release to a pipeline carrying the turn's last writes (one round trip);
+        nothing is sent until the pipeline executes."""
+        await self._release(keys=[self._prefix + openid], args=[token], client=pipe)
+
+    @asynccontextmanager
+    async def hold(self, openid: str, *, wait_seconds: float) -> AsyncIterator[None]:
+        """Hold the lock for `openid`; the lock expires by itself if the holder dies."""
+        token, _ = await self.acquire(openid, wait_seconds=wait_seconds)
         try:
             yield
         finally:
-            await self._release(keys=[key], args=[token])
+            await self.release(openid, token)

@@ -155,6 +155,16 @@ async def test_token_error_refreshes_once_and_retries_once(
     assert fake.texts() == [("o-1", "水管修好了")]
 
 
+async def test_expired_token_is_replaced(make_api: MakeApi, fake: FakeWeChatApi) -> None:
+    api = make_api()
+    await api.send_text("o-1", "一")
+    fake.expire_tokens()  # WeChat now answers 42001 to the cached token
+    await api.send_text("o-1", "二")
+    assert fake.texts() == [("o-1", "一"), ("o-1", "二")]
+    assert [c.answer["errcode"] for c in fake.calls(CUSTOM_SEND) if c.answer] == [0, 42001, 0]
+    assert fake.token_fetches == 2
+
+
 @pytest.mark.parametrize("errcode", [40001, 42001, 40014])
 async def test_token_error_twice_gives_up(
     make_api: MakeApi, fake: FakeWeChatApi, errcode: int
@@ -231,6 +241,8 @@ async def test_timeout_is_retryable(make_api: MakeApi, fake: FakeWeChatApi) -> N
         await api.send_text("o-1", "hi")
     assert caught.value.kind is ErrorKind.RETRYABLE
     assert time.monotonic() - started < 1
+    # WeChat may have delivered it anyway: the fake models that ambiguity.
+    assert len(fake.delivered()) == 1
 
 
 async def test_connection_refused_is_retryable(make_api: MakeApi) -> None:
@@ -246,7 +258,7 @@ async def test_connection_refused_is_retryable(make_api: MakeApi) -> None:
 async def test_token_fetch_failure_does_not_block_waiters(
     make_api: MakeApi, fake: FakeWeChatApi
 ) -> None:
-    fake.down()
+    fake.down(429)
     apis = [make_api(timeout=0.3) for _ in range(3)]
     started = time.monotonic()
     results = await asyncio.gather(*(a.access_token() for a in apis), return_exceptions=True)

@@ -4,7 +4,7 @@ It issues stable access tokens, checks them on every call, records every request
 answers what a test programs it to: errors, HTTP failures, slow answers, an outage.
 
     fake = FakeWeChatApi()
-    async with fake.running() as base_url:          # or: server = await aiohttp_server(fake.app)
+    async with fake.running() as base_url:          # or the pytest-aiohttp fixture, see below
         api = WeChatApi(..., base_url=base_url, appid=fake.appid, secret=fake.secret)
         fake.script(CUSTOM_SEND, Reply.http(502), Reply.error(40001))  # the next two calls
         fake.on(CUSTOM_SEND, Reply.error(45015), openid="o-gone")    # always, for one resident
@@ -13,6 +13,9 @@ answers what a test programs it to: errors, HTTP failures, slow answers, an outa
 Rules are tried in the order they were added; the first that matches answers the request and
 uses up one of its `times`. Requests no rule answers get WeChat's normal behaviour: a token
 check (40001 unknown token, 42001 expired token) and then `{"errcode": 0, "errmsg": "ok"}`.
+A slow reply decides its answer first and then waits: a message the client timed out on still
+counts in `delivered()`, as it may with WeChat. With pytest-aiohttp instead of `running()`:
+`server = await aiohttp_server(fake.app); fake.base_url = str(server.make_url("")).rstrip("/")`.
 """
 
 from __future__ import annotations
@@ -55,7 +58,8 @@ _ERRMSG = {
 @dataclass(frozen=True)
 class Reply:
     """One programmed answer. `body` None means the normal answer for the path (a token for
-    stable_token, "ok" elsewhere), so `Reply(delay=2)` is a slow but successful answer."""
+    stable_token, "ok" elsewhere), so `Reply(delay=2)` is a slow but successful answer: the
+    message counts as delivered even when the client gave up waiting."""
 
     status: int = 200
     body: dict[str, Any] | None = None
@@ -104,6 +108,7 @@ class _Rule:
     remaining: int | None
     match: Callable[[Request], bool] | None
     until: float | None
+    outage: bool = False
 
     def applies(self, request: Request, now: float) -> bool:
         if self.remaining == 0 or (self.until is not None and now >= self.until):
@@ -176,11 +181,12 @@ class FakeWeChatApi:
 
     def down(self, status: int = 502, *, seconds: float | None = None) -> None:
         """Every path answers HTTP `status` until `up()` (or for `seconds`)."""
-        self.on(ANY_PATH, Reply.http(status), seconds=seconds)
+        until = None if seconds is None else time.monotonic() + seconds
+        self._rules.append(_Rule(ANY_PATH, Reply.http(status), None, None, until, outage=True))
 
     def up(self) -> None:
         """End an outage started with `down()`; other rules stay."""
-        self._rules = [r for r in self._rules if not (r.path == ANY_PATH and r.reply.status >= 500)]
+        self._rules = [r for r in self._rules if not r.outage]
 
     def clear(self) -> None:
         self._rules.clear()
@@ -240,22 +246,23 @@ class FakeWeChatApi:
             content_type=http.headers.get("Content-Type", ""),
         )
         self.requests.append(request)
-        reply = self._take_rule(request)
-        if reply is not None and reply.delay:
+        reply = self._take_rule(request) or Reply()
+        # The answer is decided (a message delivered) before any delay: a client that times
+        # out cannot know whether WeChat delivered, exactly as with the real API.
+        if reply.text is not None:
+            request.status = reply.status
+            response = web.Response(status=reply.status, text=reply.text, content_type="text/html")
+        else:
+            answer = reply.body if reply.body is not None else self._normal(request)
+            request.status, request.answer = reply.status, answer
+            # WeChat answers JSON with a text/plain content type; the client must cope.
+            text = json.dumps(answer, ensure_ascii=False)
+            response = web.Response(status=reply.status, text=text, content_type="text/plain")
+        if reply.delay:
             # Waiting on the event, not a bare sleep, lets shutdown end the wait.
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=reply.delay)
-        if reply is not None and reply.text is not None:
-            request.status = reply.status
-            return web.Response(status=reply.status, text=reply.text, content_type="text/html")
-        if reply is not None and reply.body is not None:
-            status, answer = reply.status, reply.body
-        else:
-            status, answer = 200, self._normal(request)
-        request.status, request.answer = status, answer
-        # WeChat answers JSON with a text/plain content type; the client must cope.
-        text = json.dumps(answer, ensure_ascii=False)
-        return web.Response(status=status, text=text, content_type="text/plain")
+        return response
 
     def _take_rule(self, request: Request) -> Reply | None:
         now = time.monotonic()
