@@ -125,8 +125,12 @@ gen() {
 # server_cpu_ms: CPU time (user + system, all threads) the server has used so far, in ms.
 CLK_TCK="$(getconf CLK_TCK)"
 server_cpu_ms() {
-    # Fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the name.
+    # utime and stime: fields 14 and 15 of /proc/PID/stat, counted after the name's ")".
     sed 's/.*) //' "/proc/$SERVER_PID/stat" | awk -v hz="$CLK_TCK" '{ print int(($12 + $13) * 1000 / hz) }'
+}
+# server_sys_ms: the system (kernel) part of it.
+server_sys_ms() {
+    sed 's/.*) //' "/proc/$SERVER_PID/stat" | awk -v hz="$CLK_TCK" '{ print int($13 * 1000 / hz) }'
 }
 
 # wrk_run PORT CONNS SECONDS FILE: prints the BENCH line of bench/post.lua.

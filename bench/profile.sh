@@ -63,6 +63,7 @@ timeout $((SECONDS_TO_PROFILE + 40)) "${WRK_PIN[@]}" wrk -t"$THREADS" -c16 \
     "http://127.0.0.1:$PORT" -- "$WORK/requests.tsv" "$THREADS" >"$WORK/wrk.out" &
 WRK_PID=$!
 cpu_before="$(server_cpu_ms)"
+sys_before="$(server_sys_ms)"
 sleep 2
 # py-spy shares wrk's core; --nonblocking samples without pausing the server.
 timeout $((SECONDS_TO_PROFILE + 30)) "${WRK_PIN[@]}" "$PY_SPY" record --pid "$SERVER_PID" \
@@ -70,10 +71,13 @@ timeout $((SECONDS_TO_PROFILE + 30)) "${WRK_PIN[@]}" "$PY_SPY" record --pid "$SE
     --output "$RAW" >"$WORK/py-spy.log" 2>&1 || { cat "$WORK/py-spy.log" >&2; exit 1; }
 wait "$WRK_PID"
 cpu_ms=$(($(server_cpu_ms) - cpu_before))
+sys_ms=$(($(server_sys_ms) - sys_before))
 line="$(grep '^BENCH ' "$WORK/wrk.out")"
 log "under the profiler: $line"
-echo "server process CPU during the run: $((cpu_ms / (SECONDS_TO_PROFILE + 4) / 10))% of a core," \
-    "$("$PYTHON" -c "print(f'{$cpu_ms / max($(field requests "$line"), 1):.2f}')") ms per request"
+echo "server process CPU during the run: $((cpu_ms / (SECONDS_TO_PROFILE + 4) / 10))% of a core" \
+    "($((sys_ms * 100 / (cpu_ms > 0 ? cpu_ms : 1)))% of it in the kernel)," \
+    "$("$PYTHON" -c "print(f'{$cpu_ms / max($(field requests "$line"), 1):.2f}')") ms per request" \
+    "(all threads, Python and C)"
 
 "$PYTHON" "$ROOT/bench/profile_summary.py" "$RAW" --requests "$(field rps "$line")" \
     --seconds "$SECONDS_TO_PROFILE" --title "$KIND on $BACKEND, wrk -c16"

@@ -13,12 +13,18 @@ from bot.keys import SERVICES
 from bot.services import Services
 from bot.settings import Settings
 from bot.webhook import receive, verify_url
+from bot.workers import background
 
 
 def create_app(
-    settings: Settings, *, redis: Redis | None = None, upgrade_db: bool | None = None
+    settings: Settings,
+    *,
+    redis: Redis | None = None,
+    upgrade_db: bool | None = None,
+    with_workers: bool = False,
 ) -> web.Application:
-    """Build the app. `redis` lets tests and `propbot chat` share one in-process Redis.
+    """Build the app. `redis` lets tests and `propbot chat` share one in-process Redis;
+    `with_workers` runs the outbox sender in this process too, as `propbot serve` does.
 
     `upgrade_db` defaults to upgrading SQLite by itself (a fresh install just works) and
     leaving PostgreSQL to `propbot db upgrade`, which operators run on deploy.
@@ -33,7 +39,11 @@ def create_app(
         if upgrade:
             await services.db.upgrade()
         services.inbound_log.start()
-        yield
+        if with_workers:
+            async with background(services):
+                yield
+        else:
+            yield
         await services.close()
 
     app.cleanup_ctx.append(lifetime)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import sys
 from pathlib import Path
@@ -75,7 +76,7 @@ def _serve_one(
     if log_level:
         setup_logging(log_level)
     # Worker processes leave migrations to the parent, which ran them once.
-    app = create_app(settings, upgrade_db=None if not reuse_port else False)
+    app = create_app(settings, upgrade_db=None if not reuse_port else False, with_workers=True)
     web.run_app(
         app, host=host, port=port, reuse_port=reuse_port or None, print=None, access_log=None
     )
@@ -89,6 +90,41 @@ async def _upgrade(settings: Settings) -> None:
         await db.upgrade()
     finally:
         await db.dispose()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Only the background work (outbox sender), for extra machines or processes."""
+    from bot.logs import setup_logging
+
+    settings = _settings()
+    if settings.uses_memory_redis or settings.uses_sqlite:
+        raise SystemExit(
+            "propbot worker 要和 propbot serve 共用 PostgreSQL 和 Redis（单进程时 serve "
+            "自己就会发送消息）。请设置 DATABASE_URL=postgresql+asyncpg://... 和 "
+            "REDIS_URL=redis://127.0.0.1:6379/0。"
+        )
+    setup_logging(args.log_level)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_work(settings))
+    return 0
+
+
+async def _work(settings: Settings) -> None:
+    import signal
+
+    from bot.services import Services
+    from bot.workers import background
+
+    services = Services.build(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with background(services):
+            await stop.wait()
+    finally:
+        await services.close()
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
@@ -115,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="INFO")
     serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run the outbox sender without the webhook")
+    worker.add_argument("--log-level", default="INFO")
+    worker.set_defaults(func=cmd_worker)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)

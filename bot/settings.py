@@ -41,6 +41,27 @@ class Settings(BaseSettings):
     redis_prefix: str = "propbot"
     # The consultation knowledge base (TOML); empty means the one shipped with propbot.
     propbot_faq_path: str = ""
+    # The estate's config file (TOML: staff groups and their robots); see propbot.example.toml.
+    propbot_config: str = ""
+
+    # A template message for residents outside WeChat's 48-hour window (optional).
+    wechat_template_id: str = ""
+    wechat_template_field: str = "thing1"
+
+    # WeCom: one group robot for everything, unless the config file names one per group.
+    wecom_webhook_url: str = ""
+    wecom_bot_token: str = ""
+    wecom_bot_aes_key: str = ""
+    wecom_corp_id: str = ""
+    wecom_app_token: str = ""
+    wecom_app_aes_key: str = ""
+    wecom_app_secret: str = ""
+    wecom_agent_id: str = ""
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+
+    # The outbox sender: attempts before a message is given up, and how often it looks.
+    outbox_max_attempts: int = Field(8, ge=1)
+    outbox_poll_seconds: float = Field(1.0, gt=0)
 
     @field_validator("wechat_aes_key")
     @classmethod

@@ -20,9 +20,14 @@ WAITING = ("pending", "sending")
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    channels: tuple[str, ...],
 ) -> list[OutboxMessage]:
-    """Lease up to `limit` due messages (also ones whose earlier lease ran out)."""
+    """Lease up to `limit` due messages on `channels` (also ones whose lease ran out)."""
     earlier = aliased(OutboxMessage)
     blocked = (
         select(earlier.id)
@@ -38,6 +43,7 @@ async def claim_due(
         select(OutboxMessage)
         .where(
             OutboxMessage.status.in_(WAITING),
+            OutboxMessage.channel.in_(channels),
             OutboxMessage.next_attempt_at <= now,
             ~blocked,
         )
