@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/webhook.sh and bench/profile.sh; sourced, not run.
 # Servers run on 127.0.0.1 only, pinned to core 0; wrk is pinned to core 1.
 
@@ -7,6 +8,7 @@ THREADS="${BENCH_THREADS:-2}"
 OPENIDS="${BENCH_OPENIDS:-500}"
 REDIS_HOST_PORT="127.0.0.1:6379"
 REDIS_DB=14
+# shellcheck disable=SC2034 # used by the scripts that source this file
 PG_URL_BASE="postgresql+asyncpg://postgres@127.0.0.1:5432"
 
 for tool in wrk curl "$PYTHON"; do

@@ -13,6 +13,7 @@ from bot.keys import SERVICES
 from bot.services import Services
 from bot.settings import Settings
 from bot.webhook import receive, verify_url
+from bot.wecom_webhook import add_routes as add_wecom_routes
 from bot.workers import background
 
 
@@ -49,6 +50,7 @@ def create_app(
     app.cleanup_ctx.append(lifetime)
     app.router.add_get("/wechat", verify_url)
     app.router.add_post("/wechat", receive)
+    add_wecom_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     return app
