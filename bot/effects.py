@@ -75,10 +75,10 @@ async def _apply(
     now = ctx.now
     match effect:
         case CreateTicket():
-            resident = await touch_resident(session, incoming.user, now=now)
+            resident_id = await _resident_id(session, incoming, ctx)
             if effect.follow is not None:
                 await add_follower(
-                    session, effect.follow, resident.id, now=now, note=effect.description
+                    session, effect.follow, resident_id, now=now, note=effect.description
                 )
                 applied.ticket_no = effect.follow
                 return
@@ -97,7 +97,7 @@ async def _apply(
                 category=effect.category,
                 priority=effect.priority,
                 location=effect.location,
-                resident_id=resident.id,
+                resident_id=resident_id,
                 response_due_at=now + timedelta(minutes=minutes),
                 media_ids=effect.media_ids,
                 preferred_time=effect.preferred_time,
@@ -163,6 +163,14 @@ async def _apply(
                 payload={"event": effect.event, "text": effect.text, "ticket": about},
                 now=now,
             )
+
+
+async def _resident_id(session: AsyncSession, incoming: Incoming, ctx: Context) -> int:
+    """The resident's row id: known from the facts already loaded, or created now."""
+    known = ctx.facts.resident
+    if known.loaded and known.id is not None:
+        return known.id
+    return (await touch_resident(session, incoming.user, now=ctx.now)).id
 
 
 async def _own_ticket(session: AsyncSession, openid: str, number: int) -> Ticket | None:

@@ -120,21 +120,22 @@ async def _handle_locked(
     """Decide, write what changed, and return the reply and the next conversation state."""
     conversation = Conversation.from_json(state)
     now = datetime.now(UTC)
-    quick = await _decide_without_writing(services, job, conversation, now)
+    quick, facts = await _decide_without_writing(services, job, conversation, now)
     if quick is not None:
         # Nothing to change in the database: no transaction, the log row is batched.
         services.inbound_log.add(_log_row(job, intent=quick.intent))
         return Result(reply=quick.reply), _stamped(services, quick.conversation, now)
     try:
         async with services.db.write() as session:
-            log_row = InboundMessage(**_log_row(job, intent=None))
-            session.add(log_row)
-            # The unique dedupe key makes the database the last word on duplicates,
-            # even if Redis lost its keys (restart, eviction).
-            await session.flush()
-            outcome, applied = await _decide_and_apply(services, session, job, conversation, now)
-            log_row.intent = outcome.intent
+            outcome, applied = await _decide_and_apply(
+                services, session, job, conversation, now, facts=facts
+            )
+            # In the same transaction as the effects: the unique dedupe key makes the
+            # database the last word on duplicates, even if Redis lost its keys, and a
+            # duplicate's effects roll back with it.
+            log_row = InboundMessage(**_log_row(job, intent=outcome.intent))
             log_row.ticket_id = applied.ticket_no
+            session.add(log_row)
             queued = job.late and applied.reply is not None
             if queued:
                 await _enqueue_reply(session, job, applied.reply or "", now)
@@ -171,24 +172,25 @@ def _log_row(job: Job, *, intent: str | None) -> dict[str, object]:
 
 async def _decide_without_writing(
     services: Services, job: Job, conversation: Conversation, now: datetime
-) -> Outcome | None:
-    """The handler's decision when it changes nothing in the database; None otherwise.
+) -> tuple[Outcome | None, Facts]:
+    """The handler's decision when it changes nothing in the database (None otherwise),
+    and the facts it needed, which stay true while the resident's lock is held.
 
     Handlers are pure, so deciding again inside a transaction gives the same outcome.
     """
+    facts = Facts()
     if job.late:
-        return None
-    outcome, _ = await _decide(
-        services, job.incoming, conversation, now, facts=Facts(), session=None
-    )
+        return None, facts
+    incoming = job.incoming
+    outcome, _ = await _decide(services, incoming, conversation, now, facts=facts, session=None)
     if outcome.needs:
         async with services.db.read() as session:
-            outcome, _ = await _decide(
-                services, job.incoming, conversation, now, facts=Facts(), session=session
+            outcome, facts = await _decide(
+                services, incoming, conversation, now, facts=facts, session=session
             )
     if outcome.effects or outcome.then_text:
-        return None
-    return outcome
+        return None, facts
+    return outcome, facts
 
 
 async def _decide(
@@ -219,6 +221,8 @@ async def _decide_and_apply(
     job: Job,
     conversation: Conversation,
     now: datetime,
+    *,
+    facts: Facts,
 ) -> tuple[Outcome, Applied]:
     """Decide and carry out the effects in the message's transaction.
 
@@ -231,7 +235,7 @@ async def _decide_and_apply(
     outcome = Outcome(reply=None)
     for turn in range(MAX_TURNS):
         outcome, facts = await _decide(
-            services, incoming, conversation, now, facts=Facts(), session=session
+            services, incoming, conversation, now, facts=facts, session=session
         )
         ctx = _context(services, now, facts)
         applied = await apply_effects(session, incoming, outcome, ctx, key=f"{job.key}:{turn}")
@@ -241,6 +245,7 @@ async def _decide_and_apply(
             break
         # The resident is now verified: handle what they asked for before binding.
         await session.flush()
+        facts = Facts()
         conversation = outcome.conversation or Conversation()
         incoming = replace(incoming, text=outcome.then_text, kind=Kind.TEXT)
     applied.reply = "\n\n".join(replies) if replies else None
