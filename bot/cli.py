@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import sys
 from pathlib import Path
@@ -127,6 +128,42 @@ async def _work(settings: Settings) -> None:
         await services.close()
 
 
+def cmd_menu_push(_args: argparse.Namespace) -> int:
+    """Create the Official Account menu (报修, 投诉, 咨询, 访客登记, 我的工单) from config."""
+    settings = _settings()
+    if not (settings.wechat_appid and settings.wechat_secret):
+        raise SystemExit("需要 WECHAT_APPID 和 WECHAT_SECRET 才能设置公众号菜单。")
+    asyncio.run(_push_menu(settings))
+    print("公众号菜单已更新（微信客户端可能需要几分钟才显示）。")
+    return 0
+
+
+async def _push_menu(settings: Settings) -> None:
+    import aiohttp
+
+    from bot.menu import menu_from
+    from bot.wechat_api import WeChatApi, WeChatApiError
+    from storage.redis_conn import connect_redis
+
+    redis = connect_redis(settings.redis_url)
+    try:
+        async with aiohttp.ClientSession() as http:
+            api = WeChatApi(
+                http,
+                redis,
+                base_url=settings.wechat_api_base,
+                appid=settings.wechat_appid,
+                secret=settings.wechat_secret,
+                prefix=settings.redis_prefix,
+            )
+            try:
+                await api.create_menu(menu_from(settings))
+            except WeChatApiError as exc:
+                raise SystemExit(f"微信拒绝了菜单：{exc.errcode} {exc.errmsg}") from None
+    finally:
+        await redis.aclose()
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     settings = Settings()
     asyncio.run(_upgrade(settings))
@@ -156,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--log-level", default="INFO")
     worker.set_defaults(func=cmd_worker)
 
+    menu = commands.add_parser("menu", help="the Official Account menu")
+    menu_commands = menu.add_subparsers(dest="menu_command", required=True)
+    menu_commands.add_parser("push", help="create the menu from config").set_defaults(
+        func=cmd_menu_push
+    )
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
@@ -181,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # jieba announces loading its dictionary on stderr; residents' chat and staff's
+    # commands are not the place for it (warnings still show).
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code
