@@ -7,7 +7,7 @@ are sent exactly when the change they report has been committed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from string import Template
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,17 +16,20 @@ from handlers.effects import (
     BindFailed,
     BindResident,
     CancelTicket,
+    ConfirmResolved,
     CreateTicket,
     CreateVisitorPass,
     Effect,
     MarkResident,
     NotifyStaff,
     Priority,
+    RateTicket,
+    Reopen,
     UrgeTicket,
 )
 from handlers.types import Context, Incoming, Outcome
 from storage.messages import enqueue
-from storage.models import Resident, Ticket
+from storage.models import Resident, Ticket, TicketEvent
 from storage.residents import set_active, touch_resident
 from storage.ticket_status import IllegalTransition, move
 from storage.tickets import add_follower, create_ticket, urge
@@ -133,6 +136,31 @@ async def _apply(
                 now=now,
             )
             applied.pass_code = visitor_pass.code
+        case CancelTicket() | UrgeTicket() | ConfirmResolved() | RateTicket() | Reopen():
+            await _lifecycle(session, incoming, effect, now=now, applied=applied, actor=actor)
+        case NotifyStaff():
+            about = effect.ticket if effect.ticket is not None else applied.ticket_no
+            await enqueue(
+                session,
+                idem_key=f"staff:{effect_key}",
+                channel="wecom_group",
+                recipient=effect.group,
+                payload={"event": effect.event, "text": effect.text, "ticket": about},
+                now=now,
+            )
+
+
+async def _lifecycle(
+    session: AsyncSession,
+    incoming: Incoming,
+    effect: CancelTicket | UrgeTicket | ConfirmResolved | RateTicket | Reopen,
+    *,
+    now: datetime,
+    applied: Applied,
+    actor: str,
+) -> None:
+    """Changes residents make to their own tickets; others' tickets are left alone."""
+    match effect:
         case CancelTicket():
             mine = await _own_ticket(session, incoming.user, effect.number)
             if mine is None:
@@ -153,16 +181,49 @@ async def _apply(
         case UrgeTicket():
             if await _own_ticket(session, incoming.user, effect.number) is not None:
                 await urge(session, effect.number, actor=actor, note=effect.note, now=now)
-        case NotifyStaff():
-            about = effect.ticket if effect.ticket is not None else applied.ticket_no
-            await enqueue(
-                session,
-                idem_key=f"staff:{effect_key}",
-                channel="wecom_group",
-                recipient=effect.group,
-                payload={"event": effect.event, "text": effect.text, "ticket": about},
-                now=now,
-            )
+        case ConfirmResolved():
+            mine = await _own_ticket(session, incoming.user, effect.number)
+            if mine is not None:
+                session.add(
+                    TicketEvent(
+                        ticket_id=mine.id,
+                        actor=actor,
+                        action="confirmed",
+                        note="住户确认已解决",
+                        created_at=now,
+                    )
+                )
+        case RateTicket():
+            mine = await _own_ticket(session, incoming.user, effect.number)
+            if mine is not None:
+                mine.rating, mine.rating_comment, mine.rated_at = (
+                    effect.score,
+                    effect.comment,
+                    now,
+                )
+                session.add(
+                    TicketEvent(
+                        ticket_id=mine.id,
+                        actor=actor,
+                        action="rated",
+                        note=f"{effect.score} 分 {effect.comment}",
+                        created_at=now,
+                    )
+                )
+                if effect.score >= 3 and mine.status == "resolved":
+                    move(session, mine, "closed", actor=actor, action="closed", now=now)
+        case Reopen():
+            mine = await _own_ticket(session, incoming.user, effect.number)
+            if mine is not None and mine.status == "resolved":
+                move(
+                    session,
+                    mine,
+                    "reopened",
+                    actor=actor,
+                    action="reopened",
+                    now=now,
+                    note=effect.reason,
+                )
 
 
 async def _resident_id(session: AsyncSession, incoming: Incoming, ctx: Context) -> int:

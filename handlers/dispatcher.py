@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from handlers import binding, cancel, complaint, consult, repair, status, visitor, welcome
+from handlers import (
+    binding,
+    cancel,
+    complaint,
+    consult,
+    poll,
+    repair,
+    status,
+    visitor,
+    welcome,
+)
 from handlers.common import yes_no
 from handlers.facts import NeedResident
 from handlers.texts import CANCELLED, VOICE_UNHEARD
@@ -25,6 +35,7 @@ FORMS: dict[str, Resume] = {
     visitor.FLOW: visitor.resume,
     binding.FLOW: binding.resume,
     cancel.FLOW: cancel.resume,
+    poll.FLOW: poll.resume,
 }
 FORM_NAMES = {"repair": "报修", "complaint": "投诉", "visitor": "访客登记", "bind": "身份验证"}
 STARTS: dict[Intent, Start] = {
@@ -104,6 +115,10 @@ def _route(
         return _offer_resume(outcome, _pausable(conversation))
     if conversation.flow == "done":
         if yes_no(text) == "yes":
+            # Staff may have finished the job already: then "1" confirms it.
+            answered = poll.confirm(incoming, analysis, ctx)
+            if answered is not None:
+                return answered
             return Outcome(reply="这张单已经提交过了，不用重复确认。我们会尽快处理。")
         conversation = Conversation(paused=conversation.paused)
     if conversation.flow == RESUME_FLOW:
@@ -132,6 +147,10 @@ def _route(
 def _start(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
     text = incoming.text.strip()
     intent = analysis.intent
+    if poll.looks_like_answer(text, analysis):
+        answered = poll.confirm(incoming, analysis, ctx)
+        if answered is not None:
+            return answered
     if intent in (Intent.STATUS, Intent.COMPLAINT) and status.is_urge(text):
         urged = status.urge(incoming, analysis, ctx)
         if urged is not None:

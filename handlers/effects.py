@@ -82,6 +82,28 @@ class UrgeTicket:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmResolved:
+    """The resident says the job is done (验收)."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reopen:
+    """Not fixed, or a bad rating: the job goes back to work and staff are told."""
+
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RateTicket:
+    number: int
+    score: int
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class NotifyStaff:
     """Tell a staff group; queued in the outbox and sent by the staff-chat sender."""
 
@@ -99,5 +121,8 @@ Effect = (
     | CreateVisitorPass
     | CancelTicket
     | UrgeTicket
+    | ConfirmResolved
+    | Reopen
+    | RateTicket
     | NotifyStaff
 )

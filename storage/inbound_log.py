@@ -64,7 +64,10 @@ class InboundLogWriter:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self.flush()
+        try:
+            await self.flush()
+        except Exception:  # shutting down: say what is lost rather than fail the shutdown
+            log.exception("%d inbound log rows could not be written at shutdown", len(self._rows))
 
     async def _run(self) -> None:
         while True:

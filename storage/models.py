@@ -124,6 +124,10 @@ class Ticket(Base):
     # 重复投诉: same resident and topic within 30 days, or 3+ residents about one place in 7.
     repeated: Mapped[bool] = mapped_column(default=False)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The resident's satisfaction (1-5) once the job is done, and what they said.
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]
 
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", lazy="raise"

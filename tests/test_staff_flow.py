@@ -146,3 +146,54 @@ async def test_report_claim_resolve_round_trip(
     assert "不能改为" in await staff_says(client, "zhangsf", "开始 1001")
     history = await staff_says(client, "zhangsf", "查询 1001")
     assert "claimed" in history and "resolved" in history
+
+
+async def _resolved_ticket(client: TestClient, factory: RequestFactory) -> None:  # type: ignore[type-arg]
+    await say(client, factory, RESIDENT, "阳台地漏堵了 水下不去")
+    await say(client, factory, RESIDENT, "随时")
+    assert "工单 #1001" in (await say(client, factory, RESIDENT, "1") or "")
+    await staff_says(client, "zhangsf", "接单 1001")
+    await staff_says(client, "zhangsf", "完成 1001 已疏通")
+
+
+async def test_resident_confirms_and_rates(
+    world: tuple[TestClient, FakeWeChatApi, FakeWeComRobot],  # type: ignore[type-arg]
+) -> None:
+    client, _wechat, _robot = world
+    factory = RequestFactory(token=TOKEN, aes_key=AES_KEY, appid=APPID)
+    await _resolved_ticket(client, factory)
+    answer = await say(client, factory, RESIDENT, "1")
+    assert answer is not None and "感谢确认" in answer and "1-5" in answer
+    thanks = await say(client, factory, RESIDENT, "5")
+    assert thanks is not None and "5 分" in thanks
+    async with client.app[SERVICES].db.read() as session:
+        ticket = await session.get(Ticket, 1001)
+        assert ticket is not None
+        assert (ticket.status, ticket.rating) == ("closed", 5)
+
+
+async def test_not_fixed_reopens_and_tells_supervisors(
+    world: tuple[TestClient, FakeWeChatApi, FakeWeComRobot],  # type: ignore[type-arg]
+) -> None:
+    client, _wechat, robot = world
+    factory = RequestFactory(token=TOKEN, aes_key=AES_KEY, appid=APPID)
+    await _resolved_ticket(client, factory)
+    answer = await say(client, factory, RESIDENT, "2")
+    assert answer is not None and "重新打开" in answer and "主管" in answer
+    async with client.app[SERVICES].db.read() as session:
+        ticket = await session.get(Ticket, 1001)
+        assert ticket is not None and ticket.status == "reopened"
+    await eventually(lambda: any("未解决" in c for c in robot.contents()))
+
+
+async def test_low_rating_reopens(
+    world: tuple[TestClient, FakeWeChatApi, FakeWeComRobot],  # type: ignore[type-arg]
+) -> None:
+    client, _wechat, _robot = world
+    factory = RequestFactory(token=TOKEN, aes_key=AES_KEY, appid=APPID)
+    await _resolved_ticket(client, factory)
+    answer = await say(client, factory, RESIDENT, "很不满意 弄得一地脏水")
+    assert answer is not None and "重新打开" in answer
+    async with client.app[SERVICES].db.read() as session:
+        ticket = await session.get(Ticket, 1001)
+        assert ticket is not None and (ticket.status, ticket.rating) == ("reopened", 1)
