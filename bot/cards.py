@@ -17,6 +17,11 @@ EVENTS = {
     "cancelled": "住户取消",
     "visitor": "访客预约",
     "undeliverable": "消息未送达",
+    "assigned": "已派单",
+    "resolved": "已完成",
+    "reopened": "重新打开",
+    "rated": "住户评价",
+    "escalated": "超时升级",
 }
 
 

@@ -137,6 +137,12 @@ class OutboxSender:
         content = await self._card(payload)
         try:
             await self._robot.send_markdown(url, content)
+            if payload.get("event") == "urgent":
+                # Markdown cannot @all; a text message right after the card can.
+                number = payload.get("ticket")
+                await self._robot.send_text(
+                    url, f"紧急工单 #{number}，请值班人员立即处理！", mentioned=["@all"]
+                )
         except WeComError as exc:
             return Delivery("retry" if exc.retryable else "failed", f"{exc.errcode} {exc.errmsg}")
         return Delivery("sent")

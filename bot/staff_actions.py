@@ -97,6 +97,14 @@ async def _dispatch(
             session, ticket, done + "\n问题解决了吗？回复 1 已解决，2 未解决", key, now
         )
         await _tell_followers(session, ticket, key, now)
+        await tell_group(
+            session,
+            ticket,
+            "resolved",
+            f"{staff.name}：{command.text or '已完成'}",
+            key=key,
+            now=now,
+        )
         return f"#{ticket.id} 已完成，已请住户确认。"
     if name == "pause":
         move(session, ticket, "paused", actor=actor, action="paused", now=now, note=command.text)
@@ -147,6 +155,9 @@ async def _assign(
     await _tell_resident(
         session, ticket, f"您的工单 #{ticket.id} 已安排给{owner.name}，会尽快联系您。", key, now
     )
+    await tell_group(
+        session, ticket, "assigned", f"由{owner.name}负责（{staff.name}操作）", key=key, now=now
+    )
     return f"#{ticket.id} 已由{owner.name}负责。"
 
 
@@ -172,6 +183,23 @@ async def _tell_resident(
         channel="wechat_cs",
         recipient=resident.openid,
         payload={"msgtype": "text", "text": text},
+        now=now,
+    )
+
+
+GROUP_OF_KIND = {"repair": "repair", "complaint": "service", "consult": "service"}
+
+
+async def tell_group(
+    session: AsyncSession, ticket: Ticket, event: str, note: str, *, key: str, now: datetime
+) -> None:
+    """Post an update to the ticket's group, so a change made in a 1:1 chat is seen there."""
+    await enqueue(
+        session,
+        idem_key=f"group:{key}:{event}",
+        channel="wecom_group",
+        recipient=GROUP_OF_KIND.get(ticket.kind, "service"),
+        payload={"event": event, "text": note, "ticket": ticket.id},
         now=now,
     )
 

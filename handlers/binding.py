@@ -10,8 +10,8 @@ import hmac
 import re
 from datetime import timedelta
 
-from handlers.common import room_label, wants_cancel
-from handlers.effects import BindFailed, BindResident
+from handlers.common import idem_key, room_label, wants_cancel
+from handlers.effects import BindFailed, BindResident, CreateTicket, NotifyStaff, TicketKind
 from handlers.facts import NeedHousehold
 from handlers.texts import CANCELLED
 from handlers.types import Context, Conversation, Incoming, Outcome
@@ -51,9 +51,20 @@ def resume(
     if wants_cancel(text, analysis):
         return Outcome(reply=CANCELLED, conversation=None, intent="cancel")
     if _HUMAN.search(text):
+        room = conversation.slots.get("room") or conversation.slots.get("tried") or "未说明"
+        note = f"住户身份验证需要人工协助（房号：{room_text(room)}）"
         return Outcome(
-            reply="好的，请直接拨打物业服务中心电话或到前台登记房屋信息，客服会尽快帮您办好。",
+            reply=(
+                f"好的，已转给客服（工单 #$ticket_no），工作时间内 {ctx.consult_response_hours} "
+                "小时内联系您核实房屋信息。"
+            ),
             conversation=None,
+            effects=(
+                CreateTicket(
+                    kind=TicketKind.CONSULT, description=note, idem_key=idem_key(incoming)
+                ),
+                NotifyStaff(group="service", event="new_ticket", text=note),
+            ),
             intent="bind",
         )
     locked = _locked_reply(ctx)
@@ -82,7 +93,9 @@ def _room_given(conversation: Conversation, room: dict[str, str], ctx: Context) 
                 f"登记表里没有找到 {room_label(room)}。请核对后重新回复房号，"
                 "或回复“人工”由客服帮您登记。"
             ),
-            conversation=conversation.at("room"),
+            conversation=Conversation(
+                flow=FLOW, step="room", slots={**conversation.slots, "tried": dict(room)}
+            ),
             intent="bind",
         )
     slots = {**conversation.slots, "room": dict(room)}
@@ -131,6 +144,10 @@ def _phone_given(conversation: Conversation, text: str, ctx: Context) -> Outcome
         effects=(BindFailed(failures),),
         intent="bind",
     )
+
+
+def room_text(room: object) -> str:
+    return room_label(room) if isinstance(room, dict) else str(room)
 
 
 def _locked_reply(ctx: Context) -> str | None:

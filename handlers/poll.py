@@ -92,6 +92,9 @@ def resume(
 def rate(number: int, score: int, comment: str, *, confirmed: bool) -> Outcome:
     effects: list[Effect] = [] if confirmed else [ConfirmResolved(number)]
     effects.append(RateTicket(number, score, comment[:200]))
+    effects.append(
+        NotifyStaff(group="repair", event="rated", text=f"{score} 分 {comment[:60]}", ticket=number)
+    )
     if score <= 2:
         return reopen(number, f"住户评分 {score} 分：{comment[:60]}", effects)
     return Outcome(

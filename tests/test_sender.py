@@ -227,7 +227,8 @@ async def test_ticket_card_reaches_the_group_without_phone_numbers(
             now=now,
         )
     await sender.run_once()
-    (card,) = robot.contents()
+    card, alarm = robot.contents()
+    assert "@all" in str(robot.accepted()[1]) and f"#{ticket.id}" in alarm
     assert "紧急" in card and f"#{ticket.id}" in card and "3栋2单元1201" in card
     assert f"接单 {ticket.id}" in card
     assert not re.search(r"1[3-9]\d{9}", card)
