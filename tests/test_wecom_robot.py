@@ -53,7 +53,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 @pytest.fixture
 def robot(http: aiohttp.ClientSession, redis: Redis, redis_prefix: str) -> GroupRobot:
-    return GroupRobot(http, redis, prefix=redis_prefix, timeout=0.5)
+    return GroupRobot(http, redis, prefix=redis_prefix, timeout=5.0)
 
 
 def card(n: int) -> str:
