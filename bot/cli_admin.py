@@ -7,10 +7,8 @@ Phone numbers never reach the output: households show masked numbers and free te
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import re
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from bot.settings import Settings
+from bot.cli_db import run_with_db
 from handlers.facts import OPEN_STATUSES
 from storage.db import Database
 from storage.households import (
@@ -88,21 +86,6 @@ def add_admin_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
         listing.add_argument("--json", action="store_true", help="machine-readable output")
 
 
-def _run(work: Callable[[Database], Awaitable[int]]) -> int:
-    async def main() -> int:
-        db = Database(Settings().database_url)
-        try:
-            # A fresh SQLite install has no tables yet; upgrading is idempotent. PostgreSQL
-            # is migrated on purpose with `propbot db upgrade`.
-            if db.is_sqlite:
-                await db.upgrade()
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
-
-
 def _local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(SHANGHAI).strftime(fmt) if moment is not None else "-"
 
@@ -148,7 +131,7 @@ def cmd_households_import(args: argparse.Namespace) -> int:
     if not parsed.rows:
         print(f"没有可导入的行（{len(parsed.errors)} 行有问题）。")
         return 1
-    return _run(lambda db: _import_rows(db, parsed))
+    return run_with_db(lambda db: _import_rows(db, parsed))
 
 
 def _progress() -> Progress:
@@ -197,7 +180,7 @@ def cmd_residents_bind(args: argparse.Namespace) -> int:
             print(f"（原来绑定的是 {old}，已改绑）")
         return 0
 
-    return _run(work)
+    return run_with_db(work)
 
 
 def _next_due(ticket: Ticket) -> datetime | None:
@@ -268,7 +251,7 @@ def cmd_tickets_list(args: argparse.Namespace) -> int:
         Console().print(table)
         return 0
 
-    return _run(work)
+    return run_with_db(work)
 
 
 def _label(household: Household | None) -> str | None:
@@ -307,7 +290,7 @@ def cmd_tickets_show(args: argparse.Namespace) -> int:
         _print_ticket(ticket, data)
         return 0
 
-    return _run(work)
+    return run_with_db(work)
 
 
 def _print_ticket(ticket: Ticket, data: dict[str, Any]) -> None:
@@ -382,7 +365,7 @@ def cmd_visitors_list(args: argparse.Namespace) -> int:
         Console().print(table)
         return 0
 
-    return _run(work)
+    return run_with_db(work)
 
 
 def _pass_dict(visitor_pass: VisitorPass, household: Household | None) -> dict[str, Any]:

@@ -7,9 +7,7 @@ userids go through `mask_phones` too (some companies use the mobile number as th
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -17,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import Settings
+from bot.cli_db import run_with_db
 from storage.db import Database
 from storage.households import CsvHeaderError, mask_phone, mask_phones
 from storage.models import Staff
@@ -60,21 +58,6 @@ def add_staff_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentP
     remove.set_defaults(func=cmd_staff_remove)
 
 
-def _run(work: Callable[[Database], Awaitable[int]]) -> int:
-    async def main() -> int:
-        db = Database(Settings().database_url)
-        try:
-            # A fresh SQLite install has no tables yet; upgrading is idempotent. PostgreSQL
-            # is migrated on purpose with `propbot db upgrade`.
-            if db.is_sqlite:
-                await db.upgrade()
-            return await work(db)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
-
-
 def _who(staff: Staff) -> str:
     return f"{mask_phones(staff.name)}（{mask_phones(staff.userid)}，{role_name(staff.role)}）"
 
@@ -99,7 +82,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
         print(f"{'已添加' if created else '已更新'}：{_who(staff)}{phone}")
         return 0
 
-    return _run(work)
+    return run_with_db(work)
 
 
 def cmd_staff_import(args: argparse.Namespace) -> int:
@@ -122,7 +105,7 @@ def cmd_staff_import(args: argparse.Namespace) -> int:
     if not parsed.rows:
         print(f"没有可导入的行（{len(parsed.errors)} 行有问题）。")
         return 1
-    return _run(lambda db: _import(db, parsed))
+    return run_with_db(lambda db: _import(db, parsed))
 
 
 async def _import(db: Database, parsed: StaffParseResult) -> int:
@@ -175,7 +158,7 @@ def cmd_staff_list(args: argparse.Namespace) -> int:
         Console().print(table)
         return 0
 
-    return _run(work)
+    return run_with_db(work)
 
 
 def cmd_staff_remove(args: argparse.Namespace) -> int:
@@ -191,4 +174,4 @@ def cmd_staff_remove(args: argparse.Namespace) -> int:
         print(f"已停用：{_who(staff)}。以后不会再给 TA 派单。")
         return 0
 
-    return _run(work)
+    return run_with_db(work)

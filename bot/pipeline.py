@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from redis.exceptions import NoScriptError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,7 @@ from bot.wechat_codec import dedupe_key
 from handlers.dispatcher import dispatch
 from handlers.facts import Facts
 from handlers.types import Context, Conversation, Incoming, Kind, Outcome
+from nlu import Analysis
 from storage.messages import enqueue
 from storage.models import InboundMessage
 
@@ -109,8 +111,13 @@ async def process(services: Services, job: Job) -> Result:
     elif raw_state is not None:
         conversations.stage_clear(pipe, incoming.user)
     services.dedupe.stage_finish(pipe, job.key, "" if result.queued else result.reply or "")
-    await services.locks.stage_release(pipe, incoming.user, token)
-    await pipe.execute()
+    services.locks.stage_release(pipe, incoming.user, token)
+    outcomes = await pipe.execute(raise_on_error=False)
+    if isinstance(outcomes[-1], NoScriptError):
+        await services.locks.release(incoming.user, token)
+    for item in outcomes[:-1]:
+        if isinstance(item, Exception):
+            raise item
     return result
 
 
@@ -120,7 +127,9 @@ async def _handle_locked(
     """Decide, write what changed, and return the reply and the next conversation state."""
     conversation = Conversation.from_json(state)
     now = datetime.now(UTC)
-    quick, facts = await _decide_without_writing(services, job, conversation, now)
+    # Once per message: the same analysis serves every decision below.
+    analysis = nlu.analyze(job.incoming.text, now=now)
+    quick, facts = await _decide_without_writing(services, job, conversation, now, analysis)
     if quick is not None:
         # Nothing to change in the database: no transaction, the log row is batched.
         services.inbound_log.add(_log_row(job, intent=quick.intent))
@@ -128,7 +137,7 @@ async def _handle_locked(
     try:
         async with services.db.write() as session:
             outcome, applied = await _decide_and_apply(
-                services, session, job, conversation, now, facts=facts
+                services, session, job, conversation, now, facts=facts, analysis=analysis
             )
             # In the same transaction as the effects: the unique dedupe key makes the
             # database the last word on duplicates, even if Redis lost its keys, and a
@@ -171,7 +180,7 @@ def _log_row(job: Job, *, intent: str | None) -> dict[str, object]:
 
 
 async def _decide_without_writing(
-    services: Services, job: Job, conversation: Conversation, now: datetime
+    services: Services, job: Job, conversation: Conversation, now: datetime, analysis: Analysis
 ) -> tuple[Outcome | None, Facts]:
     """The handler's decision when it changes nothing in the database (None otherwise),
     and the facts it needed, which stay true while the resident's lock is held.
@@ -182,11 +191,19 @@ async def _decide_without_writing(
     if job.late:
         return None, facts
     incoming = job.incoming
-    outcome, _ = await _decide(services, incoming, conversation, now, facts=facts, session=None)
+    outcome, _ = await _decide(
+        services, incoming, conversation, now, facts=facts, session=None, analysis=analysis
+    )
     if outcome.needs:
         async with services.db.read() as session:
             outcome, facts = await _decide(
-                services, incoming, conversation, now, facts=facts, session=session
+                services,
+                incoming,
+                conversation,
+                now,
+                facts=facts,
+                session=session,
+                analysis=analysis,
             )
     if outcome.effects or outcome.then_text:
         return None, facts
@@ -201,9 +218,11 @@ async def _decide(
     *,
     facts: Facts,
     session: AsyncSession | None,
+    analysis: Analysis | None = None,
 ) -> tuple[Outcome, Facts]:
     """NLU → handler, loading the facts it asks for (when a session is given)."""
-    analysis = nlu.analyze(incoming.text, now=now)
+    if analysis is None:
+        analysis = nlu.analyze(incoming.text, now=now)
     outcome = dispatch(incoming, conversation, analysis, _context(services, now, facts))
     if session is None:
         return outcome, facts
@@ -223,6 +242,7 @@ async def _decide_and_apply(
     now: datetime,
     *,
     facts: Facts,
+    analysis: Analysis,
 ) -> tuple[Outcome, Applied]:
     """Decide and carry out the effects in the message's transaction.
 
@@ -233,10 +253,12 @@ async def _decide_and_apply(
     replies: list[str] = []
     applied = Applied(reply=None)
     outcome = Outcome(reply=None)
+    first: Analysis | None = analysis
     for turn in range(MAX_TURNS):
         outcome, facts = await _decide(
-            services, incoming, conversation, now, facts=facts, session=session
+            services, incoming, conversation, now, facts=facts, session=session, analysis=first
         )
+        first = None
         ctx = _context(services, now, facts)
         applied = await apply_effects(session, incoming, outcome, ctx, key=f"{job.key}:{turn}")
         if applied.reply:

@@ -60,10 +60,14 @@ class UserLocks:
     async def release(self, openid: str, token: str) -> None:
         await self._release(keys=[self._prefix + openid], args=[token])
 
-    async def stage_release(self, pipe: Pipeline, openid: str, token: str) -> None:
-        """Add the release to a pipeline carrying the turn's last writes (one round trip);
-        nothing is sent until the pipeline executes."""
-        await self._release(keys=[self._prefix + openid], args=[token], client=pipe)
+    def stage_release(self, pipe: Pipeline, openid: str, token: str) -> None:
+        """Add the release to a pipeline carrying the turn's last writes (one round trip).
+
+        By hash: a `Script` in a pipeline makes redis-py send SCRIPT EXISTS first, an extra
+        round trip per message. If Redis has forgotten the script (restarted), the pipeline
+        answers NOSCRIPT and the caller releases with `release`, which loads it again.
+        """
+        pipe.evalsha(self._release.sha, 1, self._prefix + openid, token)
 
     @asynccontextmanager
     async def hold(self, openid: str, *, wait_seconds: float) -> AsyncIterator[None]:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import create_app
 from bot.settings import Settings
 from bot.simulator import RequestFactory
+from storage.db import Database
 from storage.models import Base
 from storage.redis_conn import connect_redis
 
@@ -70,6 +71,15 @@ async def _reset_postgres(url: str) -> None:
 def redis_prefix() -> str:
     # A fresh namespace per test keeps tests on a shared real Redis independent.
     return f"propbot-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+async def db(backend: Backend) -> AsyncIterator[Database]:
+    """The backend's database, migrated, for storage-level tests."""
+    database = Database(backend.database_url)
+    await database.upgrade()
+    yield database
+    await database.dispose()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,19 +23,10 @@ from storage.households import (
     upsert_households,
 )
 from storage.models import Household, Resident
-from tests.conftest import Backend
 
 SAMPLE = Path(__file__).parent / "data" / "households_sample.csv"
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
 HEADER = "building,unit,room,owner_name,phone\n"
-
-
-@pytest.fixture
-async def db(backend: Backend) -> AsyncIterator[Database]:
-    database = Database(backend.database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def _count(db: Database) -> int:

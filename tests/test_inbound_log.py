@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
@@ -15,18 +13,9 @@ from bot.simulator import RequestFactory
 from storage.db import Database
 from storage.inbound_log import InboundLogWriter
 from storage.models import InboundMessage
-from tests.conftest import Backend
 from tests.wechat import say
 
 NOW = datetime(2026, 11, 18, 1, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(backend: Backend) -> AsyncIterator[Database]:
-    database = Database(backend.database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 def _row(key: str) -> dict[str, object]:

@@ -30,14 +30,6 @@ RESIDENT = "o_sender_resident"
 
 
 @pytest.fixture
-async def db(backend: Backend) -> AsyncIterator[Database]:
-    database = Database(backend.database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
 async def wechat_fake() -> AsyncIterator[FakeWeChatApi]:
     fake = FakeWeChatApi(appid=APPID, secret=SECRET)
     async with fake.running():

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,14 +31,6 @@ from tests.conftest import Backend
 
 ELEVEN_DIGITS = re.compile(r"\d{11}")
 HEADER = "userid,name,role,phone\n"
-
-
-@pytest.fixture
-async def db(backend: Backend) -> AsyncIterator[Database]:
-    database = Database(backend.database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 # -- storage ---------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,17 +14,8 @@ from storage.db import Database
 from storage.messages import enqueue, log_inbound, pending_for
 from storage.models import Base, Ticket, TicketEvent
 from storage.tickets import create_ticket, get_ticket, list_tickets
-from tests.conftest import Backend
 
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(backend: Backend) -> AsyncIterator[Database]:
-    database = Database(backend.database_url)
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def test_migrations_match_the_models(db: Database) -> None:

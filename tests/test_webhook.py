@@ -246,3 +246,15 @@ async def test_readiness_fails_when_redis_is_down(
     response = await test_client.get("/readyz")
     assert response.status == 503
     assert (await response.json())["redis"] == "unavailable"
+
+
+async def test_lock_is_released_even_after_redis_forgot_its_scripts(
+    client: TestClient,
+    factory: RequestFactory,
+    redis: Redis,
+    redis_prefix: str,  # type: ignore[type-arg]
+) -> None:
+    assert await say(client, factory, USER, "你好")
+    await redis.script_flush()
+    assert await say(client, factory, USER, "你好")
+    assert await redis.exists(f"{redis_prefix}:lock:{USER}") == 0
