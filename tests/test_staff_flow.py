@@ -10,8 +10,10 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+import xmltodict
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
+from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
 from bot.app import create_app
 from bot.keys import SERVICES
@@ -197,3 +199,47 @@ async def test_low_rating_reopens(
     async with client.app[SERVICES].db.read() as session:
         ticket = await session.get(Ticket, 1001)
         assert ticket is not None and (ticket.status, ticket.rating) == ("reopened", 1)
+
+
+async def test_one_to_one_commands_through_the_self_built_app(
+    aiohttp_client: Callable[..., object], backend: Backend, redis_prefix: str, redis: Redis
+) -> None:
+    corp, app_token = "ww-corp-test", "app-token"
+    settings = make_settings(
+        backend,
+        redis_prefix,
+        safe=False,
+        wecom_corp_id=corp,
+        wecom_app_token=app_token,
+        wecom_app_aes_key=AES_KEY,
+    )
+    client: TestClient = await aiohttp_client(  # type: ignore[misc,type-arg]
+        create_app(settings, redis=redis, upgrade_db=True)
+    )
+    async with client.app[SERVICES].db.write() as session:
+        await upsert_staff(session, userid="lizg", name="李主管", role="supervisor")
+    work = WorkCrypto(app_token, AES_KEY, corp)
+    stamp = str(int(time.time()))
+    xml = (
+        f"<xml><ToUserName><![CDATA[{corp}]]></ToUserName>"
+        "<FromUserName><![CDATA[lizg]]></FromUserName>"
+        f"<CreateTime>{stamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        "<Content><![CDATA[待办]]></Content><MsgId>1234567</MsgId><AgentID>1</AgentID></xml>"
+    )
+    sealed = work.encrypt_message(xml, "98765", stamp)
+    fields = xmltodict.parse(sealed)["xml"]
+    query = {"msg_signature": fields["MsgSignature"], "timestamp": stamp, "nonce": "98765"}
+    body = (
+        f"<xml><ToUserName><![CDATA[{corp}]]></ToUserName>"
+        f"<Encrypt><![CDATA[{fields['Encrypt']}]]></Encrypt></xml>"
+    )
+    response = await client.post("/wecom/app", params=query, data=body.encode())
+    assert response.status == 200
+    reply = await response.text()
+    opened = xmltodict.parse(reply)["xml"]
+    plain = work.decrypt_message(
+        reply, opened["MsgSignature"], opened["TimeStamp"], opened["Nonce"]
+    )
+    assert "您没有待办工单" in plain
+    forged = {**query, "msg_signature": "0" * 40}
+    assert (await client.post("/wecom/app", params=forged, data=body.encode())).status == 403
