@@ -224,9 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # jieba announces loading its dictionary on stderr; residents' chat and staff's
-    # commands are not the place for it (warnings still show).
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    # jieba announces loading its dictionary on stderr (and sets its own logger to DEBUG
+    # when imported); the chat, staff commands and server logs are not the place for it.
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code
