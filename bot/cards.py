@@ -22,6 +22,7 @@ EVENTS = {
     "reopened": "重新打开",
     "rated": "住户评价",
     "escalated": "超时升级",
+    "reminder": "时限提醒",
 }
 
 

@@ -179,8 +179,10 @@ async def _lifecycle(
             except IllegalTransition as exc:
                 applied.reply = str(exc)
         case UrgeTicket():
-            if await _own_ticket(session, incoming.user, effect.number) is not None:
+            urged = await _own_ticket(session, incoming.user, effect.number)
+            if urged is not None:
                 await urge(session, effect.number, actor=actor, note=effect.note, now=now)
+                urged.next_alert_at = now  # urges count towards escalation
         case ConfirmResolved():
             mine = await _own_ticket(session, incoming.user, effect.number)
             if mine is not None:
@@ -215,6 +217,7 @@ async def _lifecycle(
         case Reopen():
             mine = await _own_ticket(session, incoming.user, effect.number)
             if mine is not None and mine.status == "resolved":
+                mine.next_alert_at = now  # back on the clock
                 move(
                     session,
                     mine,

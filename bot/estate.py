@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.settings import ConfigError, Settings
 
-GROUPS = ("repair", "service", "gate", "supervisors")
+GROUPS = ("repair", "service", "gate", "supervisors", "manager")
 
 
 @dataclass(frozen=True)

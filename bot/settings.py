@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # The outbox sender: attempts before a message is given up, and how often it looks.
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_poll_seconds: float = Field(1.0, gt=0)
+    # How often the scheduler looks for due reminders, escalations and polls.
+    scheduler_interval_seconds: float = Field(5.0, gt=0)
 
     @field_validator("wechat_aes_key")
     @classmethod

@@ -92,6 +92,7 @@ async def _dispatch(
         move(
             session, ticket, "resolved", actor=actor, action="resolved", now=now, note=command.text
         )
+        ticket.next_alert_at = now  # the poll's clock starts: the scheduler plans it
         done = f"您的工单 #{ticket.id} 已处理完成" + (f"：{command.text}" if command.text else "。")
         await _tell_resident(
             session, ticket, done + "\n问题解决了吗？回复 1 已解决，2 未解决", key, now
@@ -152,6 +153,8 @@ async def _assign(
     ticket.assignee_id = owner.id
     if ticket.responded_at is None:
         ticket.responded_at = now
+    # The response clock has stopped: the scheduler recomputes the ladder.
+    ticket.next_alert_at = now
     await _tell_resident(
         session, ticket, f"您的工单 #{ticket.id} 已安排给{owner.name}，会尽快联系您。", key, now
     )

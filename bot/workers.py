@@ -1,4 +1,4 @@
-"""Background work beside the webhook: the outbox sender (and, later, the scheduler).
+"""Background work beside the webhook: the outbox sender and the scheduler.
 
 `propbot serve` runs it in the same process; `propbot worker` runs only this, so several
 machines can share the work through PostgreSQL and Redis.
@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 
 from bot.estate import GROUPS, EstateConfig
+from bot.scheduler import Scheduler
 from bot.sender import OutboxSender
 from bot.services import Services
+from bot.sla import Policy
 from bot.wechat_api import WeChatApi
 from bot.wecom_robot import GroupRobot
 
@@ -43,15 +45,23 @@ def build_sender(services: Services, http: aiohttp.ClientSession) -> OutboxSende
 
 @contextlib.asynccontextmanager
 async def background(services: Services) -> AsyncIterator[OutboxSender]:
-    """Run the sender until the block ends; then let its current pass finish."""
+    """Run the sender and the scheduler until the block ends; then let their passes finish."""
+    settings = services.settings
     async with aiohttp.ClientSession() as http:
         sender = build_sender(services, http)
         if not sender.channels:
             log.info("outbox sender idle: no WeChat secret and no WeCom robot configured")
+        scheduler = Scheduler(services.db, Policy.load(settings.propbot_config))
         stop = asyncio.Event()
-        task = asyncio.create_task(sender.run(stop), name="outbox-sender")
+        tasks = [
+            asyncio.create_task(sender.run(stop), name="outbox-sender"),
+            asyncio.create_task(
+                scheduler.run(stop, interval=settings.scheduler_interval_seconds),
+                name="scheduler",
+            ),
+        ]
         try:
             yield sender
         finally:
             stop.set()
-            await task
+            await asyncio.gather(*tasks)

@@ -125,6 +125,9 @@ class Ticket(Base):
     repeated: Mapped[bool] = mapped_column(default=False)
     urge_count: Mapped[int] = mapped_column(Integer, default=0)
     # The resident's satisfaction (1-5) once the job is done, and what they said.
+    # When the scheduler next looks at this ticket (reminder, escalation, poll); NULL for a
+    # ticket it has not seen yet. Indexed so a pass never scans every open ticket.
+    next_alert_at: Mapped[datetime | None] = mapped_column(index=True)
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     rated_at: Mapped[datetime | None]
@@ -152,6 +155,19 @@ class TicketEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events", lazy="raise")
+
+
+class TicketAlert(Base):
+    """One fired step of a ticket's time-limit ladder; the unique key makes it fire once."""
+
+    __tablename__ = "ticket_alerts"
+    __table_args__ = (UniqueConstraint("ticket_id", "step", name="uq_ticket_alert"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # e.g. "respond:remind", "respond:escalate", "resolve:manager", "poll:remind".
+    step: Mapped[str] = mapped_column(String(32))
+    fired_at: Mapped[datetime]
 
 
 class TicketFollower(Base):

@@ -1,0 +1,130 @@
+"""The scheduler: chases every time limit by itself (reminders, escalations, polls).
+
+Runs in `propbot serve` and `propbot worker`. Each pass takes the tickets whose next look
+is due (an index, never a scan of open tickets), fires the ladder steps that fell due —
+each once, recorded as a ticket event and a `ticket_alerts` row in one transaction — and
+sets when to look next. Time comes in as an argument, so tests run a day in a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.sla import Clock, Policy, due
+from storage.alerts import due_tickets, fired_steps, record
+from storage.db import Database
+from storage.messages import enqueue
+from storage.models import Resident, Ticket, TicketEvent
+from storage.ticket_status import move
+
+log = logging.getLogger(__name__)
+
+GROUP_OF_KIND = {"repair": "repair", "complaint": "service", "consult": "service"}
+CLOCKS = {"respond": "响应", "resolve": "办结"}
+
+
+class Scheduler:
+    def __init__(self, db: Database, policy: Policy, *, batch: int = 200) -> None:
+        self._db = db
+        self._policy = policy
+        self._batch = batch
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """One pass; returns how many steps fired."""
+        now = now or datetime.now(UTC)
+        fired = 0
+        async with self._db.write() as session:
+            tickets = await due_tickets(session, now=now, limit=self._batch)
+            done = await fired_steps(session, [t.id for t in tickets])
+            for ticket in tickets:
+                clock = Clock(
+                    kind=ticket.kind,
+                    priority=ticket.priority,
+                    status=ticket.status,
+                    created_at=ticket.created_at,
+                    responded_at=ticket.responded_at,
+                    resolved_at=ticket.resolved_at,
+                    urge_count=ticket.urge_count,
+                    repeated=ticket.repeated,
+                    fired=frozenset(done[ticket.id]),
+                )
+                steps, next_at = due(clock, self._policy, now)
+                for step in steps:
+                    record(session, ticket.id, step, now=now)
+                    await self._fire(session, ticket, step, now)
+                ticket.next_alert_at = next_at
+                fired += len(steps)
+        return fired
+
+    async def run(self, stop: asyncio.Event, *, interval: float = 5.0) -> None:
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # a database hiccup must not end the scheduler
+                log.exception("scheduler pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+
+    async def _fire(self, session: AsyncSession, ticket: Ticket, step: str, now: datetime) -> None:
+        clock, rung = step.split(":")
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id, actor="system", action="alert", note=step, created_at=now
+            )
+        )
+        if clock == "poll":
+            await self._poll(session, ticket, rung, now)
+            return
+        what = CLOCKS.get(clock, "")
+        if rung == "remind":
+            group, text = GROUP_OF_KIND.get(ticket.kind, "service"), f"快到{what}时限了，请尽快处理"
+        elif rung == "manager":
+            group, text = "manager", f"已超过{what}时限一倍，升级到经理"
+        elif clock == "urges":
+            group, text = "supervisors", f"住户已催办 {ticket.urge_count} 次，升级到主管"
+        elif clock == "repeated":
+            group, text = "supervisors", "重复投诉，升级到主管"
+        else:
+            group, text = "supervisors", f"已超过{what}时限，升级到主管"
+        event = "reminder" if rung == "remind" else "escalated"
+        await enqueue(
+            session,
+            idem_key=f"alert:{ticket.id}:{step}",
+            channel="wecom_group",
+            recipient=group,
+            payload={"event": event, "text": text, "ticket": ticket.id},
+            now=now,
+        )
+
+    async def _poll(self, session: AsyncSession, ticket: Ticket, rung: str, now: datetime) -> None:
+        if rung == "close":
+            # 72 hours without an answer: closed as resolved, without a rating.
+            move(
+                session,
+                ticket,
+                "closed",
+                actor="system",
+                action="auto_closed",
+                now=now,
+                note="住户未确认，自动结案",
+            )
+            return
+        resident = await session.get(Resident, ticket.resident_id) if ticket.resident_id else None
+        if resident is None or not resident.active:
+            return
+        await enqueue(
+            session,
+            idem_key=f"alert:{ticket.id}:poll:remind",
+            channel="wechat_cs",
+            recipient=resident.openid,
+            payload={
+                "msgtype": "text",
+                "text": f"您的工单 #{ticket.id} 已处理完成，问题解决了吗？回复 1 已解决，2 未解决",
+            },
+            now=now,
+        )

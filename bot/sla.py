@@ -1,0 +1,137 @@
+"""Time limits (限时办结) and the ladder that chases them. Pure: no I/O, no clock of its own.
+
+A ticket has up to three clocks: `respond` (until someone claims it), `resolve` (until it is
+done) and `poll` (after it is done, until the resident confirms). Each clock climbs a
+ladder: remind the owner's group before the limit, escalate to the supervisors at it, to
+the manager at twice it. Every step fires once; the scheduler stores which have fired.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+OPEN = frozenset({"new", "assigned", "in_progress", "reopened"})
+LADDER: tuple[tuple[str, float], ...] = (("remind", 0.8), ("escalate", 1.0), ("manager", 2.0))
+
+
+@dataclass(frozen=True)
+class Limits:
+    respond: timedelta | None
+    resolve: timedelta | None
+
+
+def _minutes(value: float) -> timedelta:
+    return timedelta(minutes=value)
+
+
+@dataclass(frozen=True)
+class Policy:
+    limits: dict[tuple[str, str], Limits] = field(
+        default_factory=lambda: {
+            ("repair", "urgent"): Limits(_minutes(5), _minutes(4 * 60)),
+            ("repair", "normal"): Limits(_minutes(30), _minutes(72 * 60)),
+            ("complaint", "normal"): Limits(_minutes(120), _minutes(72 * 60)),
+            ("complaint", "urgent"): Limits(_minutes(30), _minutes(24 * 60)),
+            ("consult", "normal"): Limits(_minutes(120), _minutes(24 * 60)),
+            ("consult", "urgent"): Limits(_minutes(30), _minutes(24 * 60)),
+        }
+    )
+    poll_remind: timedelta = timedelta(hours=24)
+    poll_close: timedelta = timedelta(hours=72)
+    # Urges on one ticket that send it straight to the supervisors.
+    urges_to_escalate: int = 2
+
+    def limits_for(self, kind: str, priority: str) -> Limits:
+        return self.limits.get((kind, priority)) or self.limits.get(
+            (kind, "normal"), Limits(None, None)
+        )
+
+    @classmethod
+    def load(cls, path: str) -> Policy:
+        """`[sla]` of the estate's TOML, in minutes (fractions allowed, for demos and tests):
+
+        [sla.repair.normal]   respond = 30   resolve = 4320
+        [sla.poll]            remind = 1440  close = 4320
+        """
+        if not path:
+            return cls()
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("sla", {})
+        policy = cls()
+        limits = dict(policy.limits)
+        for kind, table in data.items():
+            if kind == "poll" or not isinstance(table, dict):
+                continue
+            for priority, values in table.items():
+                if isinstance(values, dict):
+                    limits[(kind, priority)] = Limits(
+                        _opt(values.get("respond")), _opt(values.get("resolve"))
+                    )
+        poll = data.get("poll", {})
+        return cls(
+            limits=limits,
+            poll_remind=_opt(poll.get("remind")) or policy.poll_remind,
+            poll_close=_opt(poll.get("close")) or policy.poll_close,
+        )
+
+
+def _opt(value: object) -> timedelta | None:
+    return _minutes(float(value)) if isinstance(value, int | float) else None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What the ladder needs to know about one ticket."""
+
+    kind: str
+    priority: str
+    status: str
+    created_at: datetime
+    responded_at: datetime | None
+    resolved_at: datetime | None
+    urge_count: int
+    repeated: bool
+    fired: frozenset[str]
+
+
+def due(clock: Clock, policy: Policy, now: datetime) -> tuple[list[str], datetime | None]:
+    """The steps due now (not fired yet) and when the next one falls due, if any."""
+    steps: list[str] = []
+    upcoming: list[datetime] = []
+    limits = policy.limits_for(clock.kind, clock.priority)
+    ladders = []
+    if clock.status in OPEN and clock.responded_at is None and limits.respond:
+        ladders.append(("respond", limits.respond))
+    if clock.status in OPEN and limits.resolve:
+        ladders.append(("resolve", limits.resolve))
+    for name, limit in ladders:
+        for rung, factor in LADDER:
+            step = f"{name}:{rung}"
+            if step in clock.fired:
+                continue
+            at = clock.created_at + limit * factor
+            if at <= now:
+                steps.append(step)
+            else:
+                upcoming.append(at)
+                break
+    if clock.status in OPEN:
+        if clock.urge_count >= policy.urges_to_escalate and "urges:escalate" not in clock.fired:
+            steps.append("urges:escalate")
+        if clock.repeated and "repeated:escalate" not in clock.fired:
+            steps.append("repeated:escalate")
+    if clock.status == "resolved" and clock.resolved_at is not None:
+        for step, at in (
+            ("poll:remind", clock.resolved_at + policy.poll_remind),
+            ("poll:close", clock.resolved_at + policy.poll_remind + policy.poll_close),
+        ):
+            if step in clock.fired:
+                continue
+            if at <= now:
+                steps.append(step)
+            else:
+                upcoming.append(at)
+                break
+    return steps, min(upcoming) if upcoming else None
