@@ -7,7 +7,7 @@ are sent exactly when the change they report has been committed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from string import Template
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,6 @@ from handlers.effects import (
     Effect,
     MarkResident,
     NotifyStaff,
-    Priority,
     RateTicket,
     Reopen,
     UrgeTicket,
@@ -85,12 +84,8 @@ async def _apply(
                 )
                 applied.ticket_no = effect.follow
                 return
-            minutes = (
-                ctx.urgent_response_minutes
-                if effect.priority is Priority.URGENT
-                else ctx.repair_response_minutes
-            )
-            ticket, _ = await create_ticket(
+            limits = ctx.policy.limits_for(effect.kind, effect.priority)
+            ticket, created = await create_ticket(
                 session,
                 idem_key=effect.idem_key,
                 kind=effect.kind,
@@ -101,12 +96,16 @@ async def _apply(
                 priority=effect.priority,
                 location=effect.location,
                 resident_id=resident_id,
-                response_due_at=now + timedelta(minutes=minutes),
+                response_due_at=now + limits.respond if limits.respond else None,
+                resolve_due_at=now + limits.resolve if limits.resolve else None,
                 media_ids=effect.media_ids,
                 preferred_time=effect.preferred_time,
                 linked_ticket_id=effect.linked_ticket,
                 repeated=effect.repeated,
             )
+            if created:
+                # From here the scheduler chases its time limits (bot/scheduler.py).
+                ticket.next_alert_at = now
             applied.ticket_no = ticket.id
         case MarkResident():
             await set_active(session, incoming.user, active=effect.active, now=now)

@@ -281,6 +281,7 @@ def _context(services: Services, now: datetime, facts: Facts) -> Context:
         facts=facts,
         faq=services.faq,
         conversation_ttl_seconds=settings.conversation_ttl_seconds,
+        policy=services.policy,
     )
 
 

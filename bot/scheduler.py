@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sla import Clock, Policy, due
+from handlers.sla import Clock, Policy, due
 from storage.alerts import due_tickets, fired_steps, record
 from storage.db import Database
 from storage.messages import enqueue

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from bot.settings import Settings
 from bot.wechat_crypto import Envelope
 from handlers.faq import DEFAULT_FAQ_PATH, FaqIndex
+from handlers.sla import Policy
 from handlers.types import FaqLookup
 from storage.conversations import ConversationStore
 from storage.db import Database
@@ -42,6 +43,7 @@ class Services:
     envelope: Envelope
     inbound_log: InboundLogWriter
     faq: FaqLookup | None = None
+    policy: Policy = field(default_factory=Policy)
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -67,6 +69,7 @@ class Services:
                 appid=settings.wechat_appid,
             ),
             faq=load_faq(settings),
+            policy=Policy.load(settings.propbot_config),
         )
 
     def spawn(self, coro: Coroutine[Any, Any, None], *, name: str) -> None:

@@ -17,7 +17,6 @@ from bot.estate import GROUPS, EstateConfig
 from bot.scheduler import Scheduler
 from bot.sender import OutboxSender
 from bot.services import Services
-from bot.sla import Policy
 from bot.wechat_api import WeChatApi
 from bot.wecom_robot import GroupRobot
 
@@ -51,7 +50,7 @@ async def background(services: Services) -> AsyncIterator[OutboxSender]:
         sender = build_sender(services, http)
         if not sender.channels:
             log.info("outbox sender idle: no WeChat secret and no WeCom robot configured")
-        scheduler = Scheduler(services.db, Policy.load(settings.propbot_config))
+        scheduler = Scheduler(services.db, services.policy)
         stop = asyncio.Event()
         tasks = [
             asyncio.create_task(sender.run(stop), name="outbox-sender"),

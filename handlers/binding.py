@@ -55,8 +55,8 @@ def resume(
         note = f"住户身份验证需要人工协助（房号：{room_text(room)}）"
         return Outcome(
             reply=(
-                f"好的，已转给客服（工单 #$ticket_no），工作时间内 {ctx.consult_response_hours} "
-                "小时内联系您核实房屋信息。"
+                f"好的，已转给客服（工单 #$ticket_no），{ctx.promise('consult')}内"
+                "联系您核实房屋信息。"
             ),
             conversation=None,
             effects=(

@@ -146,8 +146,10 @@ def _confirm(conversation: Conversation, ctx: Context, text: str) -> Outcome:
         linked_ticket=linked,
         repeated=repeated,
     )
-    hours = ctx.complaint_response_hours
-    reply = f"您反映的情况已登记（工单 #$ticket_no），客服会在 {hours} 小时内联系您并跟进处理结果。"
+    reply = (
+        f"您反映的情况已登记（工单 #$ticket_no），客服会在 {ctx.promise('complaint')}内"
+        "联系您并跟进处理结果。"
+    )
     if linked is not None:
         reply += f"已关联您之前的工单 #{linked}。"
     if repeated:

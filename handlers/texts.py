@@ -19,9 +19,3 @@ NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。" + MENU
 CANCELLED = "好的，已取消。还有其他需要随时找我。"
 
 VOICE_UNHEARD = "抱歉，这条语音我没能听清，麻烦您用文字再说一下。"
-
-
-def minutes_text(minutes: int) -> str:
-    if minutes % 60 == 0 and minutes >= 60:
-        return f"{minutes // 60} 小时"
-    return f"{minutes} 分钟"

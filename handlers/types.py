@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from handlers.effects import Effect
 from handlers.facts import Facts, Need
+from handlers.sla import Policy, duration_text
 
 
 class Kind(StrEnum):
@@ -140,8 +141,9 @@ class Context:
     facts: Facts = field(default_factory=Facts)
     faq: FaqLookup | None = None
     conversation_ttl_seconds: int = 1800
-    repair_response_minutes: int = 30
-    urgent_response_minutes: int = 5
-    complaint_response_hours: int = 24
-    consult_response_hours: int = 2
-    public_join_hours: int = 72
+    # The estate's time limits: residents are promised exactly what staff are chased for.
+    policy: Policy = field(default_factory=Policy)
+
+    def promise(self, kind: str, priority: str = "normal") -> str:
+        """The response limit as residents read it: "30 分钟", "2 小时"."""
+        return duration_text(self.policy.limits_for(kind, priority).respond)

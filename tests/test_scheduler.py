@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.scheduler import Scheduler
-from bot.sla import Clock, Policy, due
+from handlers.sla import Clock, Policy, due
 from storage.db import Database
 from storage.models import OutboxMessage, Resident, Ticket, TicketAlert
 from storage.tickets import create_ticket

@@ -1,5 +1,8 @@
 """Time limits (限时办结) and the ladder that chases them. Pure: no I/O, no clock of its own.
 
+Handlers read the limits to tell residents what they may expect; the scheduler (`bot/`)
+climbs the ladder.
+
 A ticket has up to three clocks: `respond` (until someone claims it), `resolve` (until it is
 done) and `poll` (after it is done, until the resident confirms). Each clock climbs a
 ladder: remind the owner's group before the limit, escalate to the supervisors at it, to
@@ -75,6 +78,17 @@ class Policy:
             poll_remind=_opt(poll.get("remind")) or policy.poll_remind,
             poll_close=_opt(poll.get("close")) or policy.poll_close,
         )
+
+
+def duration_text(limit: timedelta | None) -> str:
+    if limit is None:
+        return "尽快"
+    minutes = int(limit.total_seconds() // 60)
+    if minutes >= 24 * 60 and minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)} 天"
+    if minutes >= 60 and minutes % 60 == 0:
+        return f"{minutes // 60} 小时"
+    return f"{max(minutes, 1)} 分钟"
 
 
 def _opt(value: object) -> timedelta | None:
