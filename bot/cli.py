@@ -217,9 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_admin_commands(commands)
     add_faq_commands(commands)
 
+    from bot.cli_report import add_report_command
     from bot.cli_staff import add_staff_commands
 
     add_staff_commands(commands)
+    add_report_command(commands)
     return parser
 
 
