@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.sla import Clock, Policy, due
 from storage.alerts import due_tickets, fired_steps, record
 from storage.db import Database
-from storage.messages import enqueue
-from storage.models import Resident, Ticket, TicketEvent
+from storage.models import OutboxMessage, Resident, Ticket, TicketEvent
 from storage.ticket_status import move
 
 log = logging.getLogger(__name__)
@@ -92,13 +91,13 @@ class Scheduler:
         else:
             group, text = "supervisors", f"已超过{what}时限，升级到主管"
         event = "reminder" if rung == "remind" else "escalated"
-        await enqueue(
+        _notify(
             session,
-            idem_key=f"alert:{ticket.id}:{step}",
-            channel="wecom_group",
-            recipient=group,
-            payload={"event": event, "text": text, "ticket": ticket.id},
-            now=now,
+            f"alert:{ticket.id}:{step}",
+            "wecom_group",
+            group,
+            {"event": event, "text": text, "ticket": ticket.id},
+            now,
         )
 
     async def _poll(self, session: AsyncSession, ticket: Ticket, rung: str, now: datetime) -> None:
@@ -117,14 +116,35 @@ class Scheduler:
         resident = await session.get(Resident, ticket.resident_id) if ticket.resident_id else None
         if resident is None or not resident.active:
             return
-        await enqueue(
+        text = f"您的工单 #{ticket.id} 已处理完成，问题解决了吗？回复 1 已解决，2 未解决"
+        _notify(
             session,
-            idem_key=f"alert:{ticket.id}:poll:remind",
-            channel="wechat_cs",
-            recipient=resident.openid,
-            payload={
-                "msgtype": "text",
-                "text": f"您的工单 #{ticket.id} 已处理完成，问题解决了吗？回复 1 已解决，2 未解决",
-            },
-            now=now,
+            f"alert:{ticket.id}:poll:remind",
+            "wechat_cs",
+            resident.openid,
+            {"msgtype": "text", "text": text},
+            now,
         )
+
+
+def _notify(
+    session: AsyncSession,
+    key: str,
+    *,
+    channel: str,
+    recipient: str,
+    payload: dict[str, object],
+    now: datetime,
+) -> None:
+    """Queue a message. No idempotency look-up: the step's unique `ticket_alerts` row in the
+    same transaction already makes it once, and plain adds let the flush batch the inserts."""
+    session.add(
+        OutboxMessage(
+            idem_key=key,
+            channel=channel,
+            recipient=recipient,
+            payload=payload,
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
