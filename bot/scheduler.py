@@ -94,10 +94,10 @@ class Scheduler:
         _notify(
             session,
             f"alert:{ticket.id}:{step}",
-            "wecom_group",
-            group,
-            {"event": event, "text": text, "ticket": ticket.id},
-            now,
+            channel="wecom_group",
+            recipient=group,
+            payload={"event": event, "text": text, "ticket": ticket.id},
+            now=now,
         )
 
     async def _poll(self, session: AsyncSession, ticket: Ticket, rung: str, now: datetime) -> None:
@@ -120,10 +120,10 @@ class Scheduler:
         _notify(
             session,
             f"alert:{ticket.id}:poll:remind",
-            "wechat_cs",
-            resident.openid,
-            {"msgtype": "text", "text": text},
-            now,
+            channel="wechat_cs",
+            recipient=resident.openid,
+            payload={"msgtype": "text", "text": text},
+            now=now,
         )
 
 
