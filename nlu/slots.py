@@ -21,14 +21,26 @@ _TICKET = re.compile(
 
 _PERSON_NOUNS = (
     "人|朋友|亲戚|客人|同事|同学|工人|师傅|孩子|小孩|老人|家人|亲人|老乡|兄弟|姐妹|闺蜜"
-    "|访客|小伙伴|伙伴|大人|学生|员工|帮手"
+    "|访客|小伙伴|伙伴|大人|学生|员工|帮手|小朋友|阿姨|叔叔|大爷|大妈|阿婆|老太太|老头"
+    "|女士|先生|工作人员|装修工|保洁|快递员|家政|老师|护工|娃|宝宝"
+)
+# "我和我老婆", "我带着儿子和女儿": the sender plus the people named (爸妈 are two).
+_KIN = (
+    "爸妈|父母|公婆|岳父母|老婆|老公|妻子|丈夫|爱人|媳妇|对象|女朋友|男朋友|女友|男友|妈妈|妈"
+    "|爸爸|爸|儿子|女儿|孩子|小孩|朋友|同事|同学|哥哥|哥|姐姐|姐|弟弟|弟|妹妹|妹|闺蜜"
+)
+_PAIRS = frozenset({"爸妈", "父母", "公婆", "岳父母"})
+_WITH = re.compile(
+    rf"我(?:和|跟|带着?|带上|陪)我?(?:的)?(?P<a>{_KIN})"
+    rf"(?:(?:和|跟|还有|、|带着?)我?(?:的)?(?P<b>{_KIN}))?"
 )
 _COUNT = re.compile(
     rf"(?P<adults>{_N})\s?(?:个)?(?:大人|大)\s?(?P<kids>{_N})\s?(?:个)?(?:小孩|孩子|小)"
     rf"|(?:一共|总共|共|合计)\s?(?P<total>{_N}{{1,2}})\s?(?:个|位|名|口)?"
-    r"|(?P<one>就(?:她|他|我)?自己|就(?:她|他)一个|就一个人|只有一个人|一个人来|独自)"
+    r"|(?P<one>就(?:她|他|我)?自己|就(?:她|他|我)一个|就一个人|只有一个人|一个人来|独自)"
+    rf"|一行(?P<party>{_N}{{1,2}})\s?(?:个)?(?:人|位)?"
     rf"|一家(?P<fam>{_N})口"
-    rf"|(?<![0-9:.])(?P<n1>{_N}{{1,3}})\s?(?:个|位|名)?\s?(?:{_PERSON_NOUNS})"
+    rf"|(?<![0-9:.])(?P<n1>{_N}{{1,3}})\s?(?:来|多|余)?(?:个|位|名)?\s?(?:{_PERSON_NOUNS})"
     rf"|(?<![0-9:.])(?P<n2>{_N}{{1,3}})\s?(?:位|名)"
     rf"|(?<![0-9:.])(?P<n3>{_N}{{1,2}})\s?个(?=\s?(?:一起|过来|来|要来|会来|进来|到|开车|$|[,.!?\s]))"
     r"|(?:我们|他们|她们|咱们|夫妻|母女|母子|父子|父女|姐妹|兄弟|小两口|两口子)(?P<pair>俩|两个|仨|三个)"
@@ -158,7 +170,24 @@ def extract_ticket(text: str) -> str | None:
 
 
 def extract_count(text: str) -> int | None:
-    for match in _COUNT.finditer(text):
+    """Head count of a visit: 两个阿姨 2, 三大两小 5, 十来个人 10 (approximate: the number),
+    我和我老婆 2, 就我一个 1."""
+    found = _count(text)
+    if found is not None:
+        return found
+    with_match = _WITH.search(text)
+    if with_match is None:
+        return None
+    return 1 + sum(
+        2 if name in _PAIRS else 1 for name in with_match.group("a", "b") if name is not None
+    )
+
+
+def _count(text: str) -> int | None:
+    matches = list(_COUNT.finditer(text))
+    # "我哥我嫂子带俩孩子来 一共四个人": a stated total wins over the parts before it.
+    matches.sort(key=lambda m: m.group("total") is None)
+    for match in matches:
         if match.group("one"):
             return 1
         if match.group("adults"):
@@ -175,7 +204,13 @@ def extract_count(text: str) -> int | None:
             return 2
         if match.group("pair"):
             return 3 if match.group("pair") in ("仨", "三个") else 2
-        raw = match.group("fam") or match.group("n1") or match.group("n2") or match.group("n3")
+        raw = (
+            match.group("fam")
+            or match.group("party")
+            or match.group("n1")
+            or match.group("n2")
+            or match.group("n3")
+        )
         if raw is None:
             continue
         value = parse_int(raw)

@@ -154,6 +154,17 @@ def test_extract_ticket_none() -> None:
         ("一共五个人", 5),
         ("我们俩", 2),
         ("下周六晚上6:45朋友来 三个人", 3),
+        ("明天两个阿姨来打扫", 2),
+        ("周末六个小朋友来家里玩", 6),
+        ("我和我老婆晚上回来 没带卡", 2),
+        ("我跟我爸妈一起过来", 3),
+        ("我带着儿子和女儿", 3),
+        ("三大两小 开一台车", 5),
+        ("一行五人 下午到", 5),
+        ("十来个人 来聚餐", 10),
+        ("二十多个同学", 20),
+        ("就我一个", 1),
+        ("我哥我嫂子带俩孩子来 一共四个人", 4),
     ],
 )
 def test_extract_count(text: str, count: int) -> None:
@@ -163,6 +174,8 @@ def test_extract_count(text: str, count: int) -> None:
 def test_extract_count_none() -> None:
     assert extract_count("两个小时后到") is None
     assert extract_count("明天下午来") is None
+    assert extract_count("我和物业说过了") is None
+    assert extract_count("来了十几分钟") is None
 
 
 @pytest.mark.parametrize(
