@@ -85,7 +85,7 @@ async def _apply(
                 applied.ticket_no = effect.follow
                 return
             limits = ctx.policy.limits_for(effect.kind, effect.priority)
-            ticket, created = await create_ticket(
+            ticket, _ = await create_ticket(
                 session,
                 idem_key=effect.idem_key,
                 kind=effect.kind,
@@ -102,10 +102,10 @@ async def _apply(
                 preferred_time=effect.preferred_time,
                 linked_ticket_id=effect.linked_ticket,
                 repeated=effect.repeated,
+                # From here the scheduler chases its time limits (bot/scheduler.py); set
+                # in the INSERT itself, not by an UPDATE after it.
+                next_alert_at=now,
             )
-            if created:
-                # From here the scheduler chases its time limits (bot/scheduler.py).
-                ticket.next_alert_at = now
             applied.ticket_no = ticket.id
         case MarkResident():
             await set_active(session, incoming.user, active=effect.active, now=now)

@@ -13,8 +13,10 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import cast
 
 from redis.exceptions import NoScriptError
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +31,8 @@ from handlers.types import Context, Conversation, Incoming, Kind, Outcome
 from nlu import Analysis
 from storage.messages import enqueue
 from storage.models import InboundMessage
+
+_INSERT_INBOUND = insert(cast(Table, InboundMessage.__table__))
 
 log = logging.getLogger(__name__)
 
@@ -72,13 +76,15 @@ async def handle(services: Services, incoming: Incoming) -> str | None:
     job = Job(incoming=incoming, key=key)
     task = asyncio.create_task(process(services, job), name=f"process:{key}")
     remaining = budget - (time.monotonic() - started)
-    try:
-        result = await asyncio.wait_for(asyncio.shield(task), timeout=max(remaining, 0.01))
-    except TimeoutError:
+    # `wait` leaves the task running at the deadline (no `shield` wrapper needed).
+    done, _ = await asyncio.wait((task,), timeout=max(remaining, 0.01))
+    if not done:
         job.late = True
         services.spawn(_deliver_late(services, job, task), name=f"late:{key}")
         log.warning("reply budget exceeded; reply goes to the outbox (user=%s)", incoming.user)
         return None
+    try:
+        result = task.result()
     except Exception:
         log.exception("handling failed (user=%s kind=%s)", incoming.user, incoming.kind)
         # Nothing was committed, so a resend must be handled afresh, not answered from cache.
@@ -142,9 +148,10 @@ async def _handle_locked(
             # In the same transaction as the effects: the unique dedupe key makes the
             # database the last word on duplicates, even if Redis lost its keys, and a
             # duplicate's effects roll back with it.
-            log_row = InboundMessage(**_log_row(job, intent=outcome.intent))
-            log_row.ticket_id = applied.ticket_no
-            session.add(log_row)
+            # A plain Core insert: nothing reads the row back, so no ORM object to track.
+            row = _log_row(job, intent=outcome.intent)
+            row["ticket_id"] = applied.ticket_no
+            await session.execute(_INSERT_INBOUND, row)
             queued = job.late and applied.reply is not None
             if queued:
                 await _enqueue_reply(session, job, applied.reply or "", now)

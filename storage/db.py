@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import Insert, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -30,6 +32,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def insert_unless_exists(session: AsyncSession, entity: Any, *, unique: str) -> Insert:
+    """`INSERT INTO entity … ON CONFLICT (unique) DO NOTHING RETURNING entity` in the
+    session's dialect (SQLite or PostgreSQL); execute it with the row as parameters
+    (`session.scalar(statement, {…})`): no row comes back if one already had that key.
+
+    One statement instead of a look-up before the insert; on PostgreSQL the conflict does
+    not abort the transaction as an IntegrityError would. The statement is built once per
+    dialect and entity (building it and its bound values costs more than running it)."""
+    return _insert_unless_exists(session.get_bind().dialect.name, entity, unique)
+
+
+@functools.cache
+def _insert_unless_exists(dialect: str, entity: Any, unique: str) -> Insert:
+    statement: Insert
+    if dialect == "sqlite":
+        statement = sqlite.insert(entity).on_conflict_do_nothing(index_elements=[unique])
+    elif dialect == "postgresql":
+        statement = postgresql.insert(entity).on_conflict_do_nothing(index_elements=[unique])
+    else:
+        raise NotImplementedError(f"no INSERT … ON CONFLICT for {dialect}")
+    return statement.returning(entity)
 
 
 class Database:

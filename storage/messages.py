@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_unless_exists
 from storage.models import InboundMessage, OutboxMessage
 
 
@@ -59,20 +60,25 @@ async def enqueue(
     payload: dict[str, Any],
     now: datetime,
 ) -> OutboxMessage:
-    """Queue a message for the sender; the same `idem_key` is queued only once."""
-    existing = await session.scalar(select(OutboxMessage).where(OutboxMessage.idem_key == idem_key))
-    if existing is not None:
-        return existing
-    row = OutboxMessage(
-        idem_key=idem_key,
-        channel=channel,
-        recipient=recipient,
-        payload=payload,
-        created_at=now,
-        next_attempt_at=now,
+    """Queue a message for the sender; the same `idem_key` is queued only once.
+
+    One `INSERT … ON CONFLICT (idem_key) DO NOTHING RETURNING`; the row already queued
+    under that key is looked up only when none comes back (a retry: rare)."""
+    row: OutboxMessage | None = await session.scalar(
+        insert_unless_exists(session, OutboxMessage, unique="idem_key"),
+        {
+            "idem_key": idem_key,
+            "channel": channel,
+            "recipient": recipient,
+            "payload": payload,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
     )
-    session.add(row)
-    await session.flush()
+    if row is None:
+        row = await session.scalar(select(OutboxMessage).where(OutboxMessage.idem_key == idem_key))
+        if row is None:  # pragma: no cover - the conflict was on this key
+            raise RuntimeError(f"outbox {idem_key!r} conflicted but is not there")
     return row
 
 

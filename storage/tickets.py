@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Table, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.db import insert_unless_exists
 from storage.models import Attachment, Staff, Ticket, TicketEvent, TicketFollower
 from storage.ticket_status import OPEN
+
+_INSERT_EVENT = insert(cast(Table, TicketEvent.__table__))
+_INSERT_ATTACHMENT = insert(cast(Table, Attachment.__table__))
 
 
 async def create_ticket(
@@ -30,36 +35,62 @@ async def create_ticket(
     preferred_time: str | None = None,
     linked_ticket_id: int | None = None,
     repeated: bool = False,
+    next_alert_at: datetime | None = None,
 ) -> tuple[Ticket, bool]:
     """Create a ticket once per `idem_key`; returns (ticket, created).
 
-    The caller holds the resident's lock, so a check-then-insert cannot race with a retry
-    of the same request; the unique index still refuses a second row if it ever did.
+    One `INSERT … ON CONFLICT (idem_key) DO NOTHING RETURNING` instead of a look-up first:
+    a retry of the same request finds no row returned and gets the existing ticket.
+    The "created" event and the attachments are written in the same transaction.
     """
-    existing = await session.scalar(select(Ticket).where(Ticket.idem_key == idem_key))
-    if existing is not None:
-        return existing, False
-    ticket = Ticket(
-        idem_key=idem_key,
-        kind=kind,
-        category=category,
-        priority=priority,
-        location=location,
-        description=description,
-        resident_id=resident_id,
-        created_at=now,
-        response_due_at=response_due_at,
-        resolve_due_at=resolve_due_at,
-        preferred_time=preferred_time,
-        linked_ticket_id=linked_ticket_id,
-        repeated=repeated,
+    ticket: Ticket | None = await session.scalar(
+        insert_unless_exists(session, Ticket, unique="idem_key"),
+        {
+            "idem_key": idem_key,
+            "kind": kind,
+            "category": category,
+            "priority": priority,
+            "location": location,
+            "description": description,
+            "resident_id": resident_id,
+            "created_at": now,
+            "response_due_at": response_due_at,
+            "resolve_due_at": resolve_due_at,
+            "preferred_time": preferred_time,
+            "linked_ticket_id": linked_ticket_id,
+            "repeated": repeated,
+            "next_alert_at": next_alert_at,
+        },
     )
-    session.add(ticket)
-    await session.flush()
-    session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action="created", created_at=now))
-    for media_id in media_ids:
-        session.add(
-            Attachment(ticket_id=ticket.id, kind="image", media_id=media_id, created_at=now)
+    if ticket is None:
+        existing = await session.scalar(select(Ticket).where(Ticket.idem_key == idem_key))
+        if existing is None:  # pragma: no cover - the conflict was on this key
+            raise RuntimeError(f"ticket {idem_key!r} conflicted but is not there")
+        return existing, False
+    # Plain Core inserts of statements built once: nothing reads these rows back here.
+    await session.execute(
+        _INSERT_EVENT,
+        {
+            "ticket_id": ticket.id,
+            "actor": actor,
+            "action": "created",
+            "note": "",
+            "created_at": now,
+        },
+    )
+    if media_ids:
+        await session.execute(
+            _INSERT_ATTACHMENT,
+            [
+                {
+                    "ticket_id": ticket.id,
+                    "kind": "image",
+                    "media_id": media_id,
+                    "url": "",
+                    "created_at": now,
+                }
+                for media_id in media_ids
+            ],
         )
     return ticket, True
 
