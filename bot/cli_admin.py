@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from bot.cli_db import run_with_db
+from bot.cli_db import read_csv_text, run_with_db
 from handlers.facts import OPEN_STATUSES
 from storage.db import Database
 from storage.households import (
@@ -111,13 +111,8 @@ def _ticket_number(raw: str) -> int:
 
 def cmd_households_import(args: argparse.Namespace) -> int:
     path: Path = args.file
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError:
-        print(f"读不到文件：{path}")
-        return 2
-    except UnicodeDecodeError:
-        print("文件不是 UTF-8 编码。Excel 请另存为“CSV UTF-8（逗号分隔）”。")
+    text = read_csv_text(path)
+    if text is None:
         return 2
     with _progress() as progress:
         task = progress.add_task("校验", total=max(len(text.splitlines()) - 1, 0))

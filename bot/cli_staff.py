@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli_db import run_with_db
+from bot.cli_db import read_csv_text, run_with_db
 from storage.db import Database
 from storage.households import CsvHeaderError, mask_phone, mask_phones
 from storage.models import Staff
@@ -87,13 +87,8 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 def cmd_staff_import(args: argparse.Namespace) -> int:
     path: Path = args.file
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError:
-        print(f"读不到文件：{path}")
-        return 2
-    except UnicodeDecodeError:
-        print("文件不是 UTF-8 编码。Excel 请另存为“CSV UTF-8（逗号分隔）”。")
+    text = read_csv_text(path)
+    if text is None:
         return 2
     try:
         parsed = parse_staff_csv(text)

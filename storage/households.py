@@ -129,22 +129,41 @@ def normalize_phone(raw: str) -> str | None:
     return digits if _MOBILE.fullmatch(digits) else None
 
 
-def _header_map(header: list[str]) -> dict[str, int]:
+def map_header(
+    header: list[str],
+    *,
+    aliases: dict[str, str],
+    names_zh: dict[str, str],
+    required: tuple[str, ...],
+    expected: str,
+) -> dict[str, int]:
+    """Column index of each known field in a CSV header (English or Chinese names).
+
+    Shared by the household and staff imports. Extra columns are allowed and ignored; a
+    field named twice or a required one missing raises CsvHeaderError saying what is needed.
+    """
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
-        name = HEADER_ALIASES.get(cell.strip().lstrip("\ufeff").lower())
+        name = aliases.get(cell.strip().lstrip("\ufeff").lower())
         if name is None:
-            continue  # extra columns (notes, area) are allowed and ignored
+            continue
         if name in columns:
-            raise CsvHeaderError(f"表头里“{_FIELD_NAMES_ZH[name]}”出现了两次")
+            raise CsvHeaderError(f"表头里“{names_zh[name]}”出现了两次")
         columns[name] = index
-    missing = [_FIELD_NAMES_ZH[name] for name in FIELDS if name not in columns]
+    missing = [names_zh[name] for name in required if name not in columns]
     if missing:
-        raise CsvHeaderError(
-            "表头缺少列：" + "、".join(missing) + "（需要 building,unit,room,owner_name,phone"
-            " 或 楼栋,单元,房号,业主姓名,手机号）"
-        )
+        raise CsvHeaderError("表头缺少列：" + "、".join(missing) + f"（需要 {expected}）")
     return columns
+
+
+def _header_map(header: list[str]) -> dict[str, int]:
+    return map_header(
+        header,
+        aliases=HEADER_ALIASES,
+        names_zh=_FIELD_NAMES_ZH,
+        required=FIELDS,
+        expected="building,unit,room,owner_name,phone 或 楼栋,单元,房号,业主姓名,手机号",
+    )
 
 
 def _check_row(values: dict[str, str]) -> tuple[dict[str, str], str | None]:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.households import CsvHeaderError, RowError, normalize_phone
+from storage.households import CsvHeaderError, RowError, map_header, normalize_phone
 from storage.models import Staff
 
 # Role id -> how staff say it. The ids are what the database and the code use.
@@ -109,21 +109,13 @@ def check_staff(userid: str, name: str, role: str, phone: str) -> tuple[StaffRow
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        name = HEADER_ALIASES.get(cell.strip().lstrip("\ufeff").lower())
-        if name is None:
-            continue  # extra columns (department, notes) are allowed and ignored
-        if name in columns:
-            raise CsvHeaderError(f"表头里“{_FIELD_NAMES_ZH[name]}”出现了两次")
-        columns[name] = index
-    missing = [_FIELD_NAMES_ZH[name] for name in _REQUIRED if name not in columns]
-    if missing:
-        raise CsvHeaderError(
-            "表头缺少列：" + "、".join(missing) + "（需要 userid,name,role,phone"
-            " 或 企业微信账号,姓名,角色,手机号；手机号可以不填）"
-        )
-    return columns
+    return map_header(
+        header,
+        aliases=HEADER_ALIASES,
+        names_zh=_FIELD_NAMES_ZH,
+        required=_REQUIRED,
+        expected="userid,name,role,phone 或 企业微信账号,姓名,角色,手机号；手机号可以不填",
+    )
 
 
 def parse_staff_csv(text: str) -> StaffParseResult:
