@@ -85,6 +85,7 @@ async def _apply(
                 applied.ticket_no = effect.follow
                 return
             limits = ctx.policy.limits_for(effect.kind, effect.priority)
+            start = ctx.policy.clock_start(now, effect.priority)
             ticket, _ = await create_ticket(
                 session,
                 idem_key=effect.idem_key,
@@ -96,8 +97,8 @@ async def _apply(
                 priority=effect.priority,
                 location=effect.location,
                 resident_id=resident_id,
-                response_due_at=now + limits.respond if limits.respond else None,
-                resolve_due_at=now + limits.resolve if limits.resolve else None,
+                response_due_at=start + limits.respond if limits.respond else None,
+                resolve_due_at=start + limits.resolve if limits.resolve else None,
                 media_ids=effect.media_ids,
                 preferred_time=effect.preferred_time,
                 linked_ticket_id=effect.linked_ticket,

@@ -55,7 +55,7 @@ def resume(
         note = f"住户身份验证需要人工协助（房号：{room_text(room)}）"
         return Outcome(
             reply=(
-                f"好的，已转给客服（工单 #$ticket_no），{ctx.promise('consult')}内"
+                f"好的，已转给客服（工单 #$ticket_no），{ctx.promise('consult')}"
                 "联系您核实房屋信息。"
             ),
             conversation=None,

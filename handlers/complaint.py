@@ -147,7 +147,7 @@ def _confirm(conversation: Conversation, ctx: Context, text: str) -> Outcome:
         repeated=repeated,
     )
     reply = (
-        f"您反映的情况已登记（工单 #$ticket_no），客服会在 {ctx.promise('complaint')}内"
+        f"您反映的情况已登记（工单 #$ticket_no），客服会在 {ctx.promise('complaint')}"
         "联系您并跟进处理结果。"
     )
     if linked is not None:

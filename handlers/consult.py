@@ -50,5 +50,5 @@ def hand_over(incoming: Incoming, ctx: Context, *, question: str) -> Outcome:
         idem_key=idem_key(incoming),
     )
     notify = NotifyStaff(group="service", event="new_ticket", text=f"住户咨询：{question}")
-    reply = f"已转给客服（工单 #$ticket_no），{ctx.promise('consult')}内给您答复。"
+    reply = f"已转给客服（工单 #$ticket_no），{ctx.promise('consult')}给您答复。"
     return Outcome(reply=reply, conversation=None, effects=(effect, notify), intent=Intent.CONSULT)

@@ -209,7 +209,7 @@ def _confirm(incoming: Incoming, conversation: Conversation, ctx: Context, text:
     if follow is not None:
         reply = f"这个问题已经有邻居报修了（工单 #{follow}），处理好后会一并通知您。"
         return Outcome(reply=reply, conversation=done, effects=(effect,), intent=Intent.REPAIR)
-    reply = f"工单 #$ticket_no 已受理，维修人员将在 {ctx.promise('repair')}内联系您。"
+    reply = f"工单 #$ticket_no 已受理，维修人员将在 {ctx.promise('repair')}联系您。"
     notify = NotifyStaff(
         group="repair",
         event="new_ticket",

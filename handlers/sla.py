@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN = frozenset({"new", "assigned", "in_progress", "reopened"})
 LADDER: tuple[tuple[str, float], ...] = (("remind", 0.8), ("escalate", 1.0), ("manager", 2.0))
 
@@ -46,6 +48,27 @@ class Policy:
     poll_close: timedelta = timedelta(hours=72)
     # Urges on one ticket that send it straight to the supervisors.
     urges_to_escalate: int = 2
+    # Non-urgent work starts its clock in working hours: a repair reported at 22:00 is
+    # timed from 08:00 the next working day. Urgent work runs around the clock.
+    work_start: time = time(8, 0)
+    work_end: time = time(18, 0)
+    holidays: frozenset[date] = frozenset()
+
+    def clock_start(self, created_at: datetime, priority: str) -> datetime:
+        """When the time limits of a ticket created at `created_at` start to run."""
+        if priority == "urgent" or self.work_start == self.work_end:
+            # Equal start and end mean an office that never closes.
+            return created_at
+        local = created_at.astimezone(SHANGHAI)
+        day = local.date()
+        if day not in self.holidays and local.time() < self.work_end:
+            if local.time() >= self.work_start:
+                return created_at
+            return datetime.combine(day, self.work_start, SHANGHAI)
+        day += timedelta(days=1)
+        while day in self.holidays:
+            day += timedelta(days=1)
+        return datetime.combine(day, self.work_start, SHANGHAI)
 
     def limits_for(self, kind: str, priority: str) -> Limits:
         return self.limits.get((kind, priority)) or self.limits.get(
@@ -58,6 +81,7 @@ class Policy:
 
         [sla.repair.normal]   respond = 30   resolve = 4320
         [sla.poll]            remind = 1440  close = 4320
+        [sla.hours]           start = "08:00"  end = "18:00"  holidays = ["2026-10-01"]
         """
         if not path:
             return cls()
@@ -65,7 +89,7 @@ class Policy:
         policy = cls()
         limits = dict(policy.limits)
         for kind, table in data.items():
-            if kind == "poll" or not isinstance(table, dict):
+            if kind in ("poll", "hours") or not isinstance(table, dict):
                 continue
             for priority, values in table.items():
                 if isinstance(values, dict):
@@ -73,10 +97,14 @@ class Policy:
                         _opt(values.get("respond")), _opt(values.get("resolve"))
                     )
         poll = data.get("poll", {})
+        hours = data.get("hours", {})
         return cls(
             limits=limits,
             poll_remind=_opt(poll.get("remind")) or policy.poll_remind,
             poll_close=_opt(poll.get("close")) or policy.poll_close,
+            work_start=_clock(hours.get("start")) or policy.work_start,
+            work_end=_clock(hours.get("end")) or policy.work_end,
+            holidays=frozenset(date.fromisoformat(str(d)) for d in hours.get("holidays", [])),
         )
 
 
@@ -89,6 +117,10 @@ def duration_text(limit: timedelta | None) -> str:
     if minutes >= 60 and minutes % 60 == 0:
         return f"{minutes // 60} 小时"
     return f"{max(minutes, 1)} 分钟"
+
+
+def _clock(value: object) -> time | None:
+    return time.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _opt(value: object) -> timedelta | None:
@@ -125,7 +157,7 @@ def due(clock: Clock, policy: Policy, now: datetime) -> tuple[list[str], datetim
             step = f"{name}:{rung}"
             if step in clock.fired:
                 continue
-            at = clock.created_at + limit * factor
+            at = policy.clock_start(clock.created_at, clock.priority) + limit * factor
             if at <= now:
                 steps.append(step)
             else:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from handlers.effects import Effect
 from handlers.facts import Facts, Need
-from handlers.sla import Policy, duration_text
+from handlers.sla import SHANGHAI, Policy, duration_text
 
 
 class Kind(StrEnum):
@@ -145,5 +145,15 @@ class Context:
     policy: Policy = field(default_factory=Policy)
 
     def promise(self, kind: str, priority: str = "normal") -> str:
-        """The response limit as residents read it: "30 分钟", "2 小时"."""
-        return duration_text(self.policy.limits_for(kind, priority).respond)
+        """The response limit as residents read it: "30 分钟内", or outside working hours
+        "明天 08:30 前" (the clock starts when the office opens)."""
+        limit = self.policy.limits_for(kind, priority).respond
+        start = self.policy.clock_start(self.now, priority)
+        if start <= self.now or limit is None:
+            return f"{duration_text(limit)}内"
+        due = (start + limit).astimezone(SHANGHAI)
+        today = self.now.astimezone(SHANGHAI).date()
+        day = {0: "今天", 1: "明天", 2: "后天"}.get(
+            (due.date() - today).days, f"{due.month}月{due.day}日"
+        )
+        return f"{day} {due:%H:%M} 前"

@@ -27,6 +27,7 @@ AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 APPID = "wx5823bf96d3bd56c7"
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "reference" / "wechat" / "samples"
 
+ESTATE = Path(__file__).parent / "data" / "estate_test.toml"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
@@ -98,6 +99,7 @@ def make_settings(backend: Backend, prefix: str, *, safe: bool, **overrides: obj
         "redis_url": backend.redis_url,
         "redis_prefix": prefix,
         "propbot_env": "dev",
+        "propbot_config": str(ESTATE),
     }
     values.update(overrides)
     return Settings.model_validate(values)

@@ -16,7 +16,7 @@ from bot.chat import run_chat
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import Base, Ticket
-from tests.conftest import AES_KEY, APPID, TOKEN
+from tests.conftest import AES_KEY, APPID, ESTATE, TOKEN
 from tests.dialogue import DIALOGUES, bind, parse, seed_households
 
 TRANSCRIPT = Path(__file__).parent / "data" / "transcripts" / "repair_demo.txt"
@@ -42,6 +42,7 @@ async def test_chat_script_turns_a_repair_into_a_ticket(
             "wechat_appid": APPID,
             "database_url": url,
             "redis_url": "memory://",
+            "propbot_config": str(ESTATE),
         }
     )
     code = await run_chat(settings, url=None, openid="o_chat_1", script=TRANSCRIPT)
@@ -71,6 +72,7 @@ async def test_every_dialogue_through_propbot_chat_against_a_running_server(
         "WECHAT_APPID": APPID,
         "DATABASE_URL": url,
         "PROPBOT_PORT": str(port),
+        "PROPBOT_CONFIG": str(ESTATE),
     }
     bin_dir = Path(sys.executable).parent
     with (tmp_path / "serve.log").open("w") as log:

@@ -152,3 +152,38 @@ async def test_poll_reminder_then_auto_close(db: Database) -> None:
     async with db.read() as session:
         ticket = await session.get(Ticket, number)
         assert ticket is not None and ticket.status == "closed" and ticket.next_alert_at is None
+
+
+def test_ordinary_work_reported_at_night_is_timed_from_opening() -> None:
+    from datetime import date, time
+    from zoneinfo import ZoneInfo
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    policy = Policy(holidays=frozenset({date(2026, 11, 19)}))
+    night = datetime(2026, 11, 17, 22, 0, tzinfo=shanghai)
+    assert policy.clock_start(night, "normal") == datetime(2026, 11, 18, 8, 0, tzinfo=shanghai)
+    assert policy.clock_start(night, "urgent") == night
+    early = datetime(2026, 11, 18, 6, 30, tzinfo=shanghai)
+    assert policy.clock_start(early, "normal") == datetime(2026, 11, 18, 8, 0, tzinfo=shanghai)
+    office = datetime(2026, 11, 18, 10, 0, tzinfo=shanghai)
+    assert policy.clock_start(office, "normal") == office
+    # The evening before a holiday: the clock starts the working day after it.
+    eve = datetime(2026, 11, 18, 19, 0, tzinfo=shanghai)
+    assert policy.clock_start(eve, "normal") == datetime(2026, 11, 20, 8, 0, tzinfo=shanghai)
+    steps, nxt = due(clock(created_at=night), policy, night + timedelta(hours=2))
+    assert steps == [] and nxt == datetime(2026, 11, 18, 8, 24, tzinfo=shanghai)
+    always = Policy(work_start=time(0, 0), work_end=time(0, 0))
+    assert always.clock_start(night, "normal") == night
+
+
+def test_residents_are_promised_the_opening_time_at_night() -> None:
+    from zoneinfo import ZoneInfo
+
+    from handlers.types import Context
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    night = Context(now=datetime(2026, 11, 17, 22, 0, tzinfo=shanghai))
+    assert night.promise("repair") == "明天 08:30 前"
+    assert night.promise("repair", "urgent") == "5 分钟内"
+    day = Context(now=datetime(2026, 11, 17, 10, 0, tzinfo=shanghai))
+    assert day.promise("complaint") == "2 小时内"
