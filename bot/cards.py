@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from handlers.sla import SHANGHAI
 from storage.households import mask_phones
 from storage.models import Attachment, Ticket
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = {"repair": "报修", "complaint": "投诉", "consult": "咨询"}
 EVENTS = {
     "new_ticket": "新工单",

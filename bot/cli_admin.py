@@ -12,7 +12,6 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.progress import Progress
@@ -24,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from bot.cli_db import read_csv_text, run_with_db
-from handlers.facts import OPEN_STATUSES
+from handlers.sla import SHANGHAI
 from storage.db import Database
 from storage.households import (
     CsvHeaderError,
@@ -38,9 +37,9 @@ from storage.households import (
     upsert_households,
 )
 from storage.models import Attachment, Household, Resident, Ticket, TicketFollower, VisitorPass
+from storage.ticket_status import OPEN as OPEN_STATUSES
 from storage.tickets import get_ticket, list_tickets
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Codes stay as they are in JSON and in --status/--kind; tables show staff the Chinese.
 _ZH: dict[str, str] = dict(
     re.findall(

@@ -6,13 +6,12 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.cli_db import run_with_db
+from handlers.sla import SHANGHAI
 from storage.db import Database
 from storage.report import Report, build_report, month_bounds
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = {"repair": "报修", "complaint": "投诉", "consult": "咨询"}
 
 

@@ -9,6 +9,13 @@ from pathlib import Path
 
 from bot.settings import ConfigError, Settings
 
+
+def group_for_kind(kind: str) -> str:
+    """The group chat that owns a kind of ticket: repairs to the repair group, the rest
+    to customer service."""
+    return "repair" if kind == "repair" else "service"
+
+
 GROUPS = ("repair", "service", "gate", "supervisors", "manager")
 
 

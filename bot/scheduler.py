@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.estate import group_for_kind
 from handlers.sla import Clock, Policy, due
 from storage.alerts import due_tickets, fired_steps, record
 from storage.db import Database
@@ -23,7 +24,6 @@ from storage.ticket_status import move
 
 log = logging.getLogger(__name__)
 
-GROUP_OF_KIND = {"repair": "repair", "complaint": "service", "consult": "service"}
 CLOCKS = {"respond": "响应", "resolve": "办结"}
 
 
@@ -81,7 +81,7 @@ class Scheduler:
             return
         what = CLOCKS.get(clock, "")
         if rung == "remind":
-            group, text = GROUP_OF_KIND.get(ticket.kind, "service"), f"快到{what}时限了，请尽快处理"
+            group, text = group_for_kind(ticket.kind), f"快到{what}时限了，请尽快处理"
         elif rung == "manager":
             group, text = "manager", f"已超过{what}时限一倍，升级到经理"
         elif clock == "urges":

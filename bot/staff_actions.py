@@ -12,26 +12,16 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cards import SHANGHAI
+from bot.estate import group_for_kind
+from handlers.sla import SHANGHAI
 from handlers.staff_commands import HELP, Command, allowed
 from storage.db import Database
 from storage.households import mask_phones
 from storage.messages import enqueue
 from storage.models import Resident, Staff, Ticket, TicketEvent, TicketFollower, VisitorPass
 from storage.staff import active_staff, find_staff
-from storage.ticket_status import OPEN, IllegalTransition, move
+from storage.ticket_status import OPEN, STATUS_NAMES, IllegalTransition, move
 from storage.tickets import get_ticket
-
-STATUS = {
-    "new": "待接单",
-    "assigned": "已派单",
-    "in_progress": "处理中",
-    "paused": "暂停",
-    "resolved": "已完成待确认",
-    "reopened": "重新处理",
-    "closed": "已完结",
-    "cancelled": "已取消",
-}
 
 
 async def run(db: Database, userid: str, command: Command, *, key: str) -> str:
@@ -115,7 +105,7 @@ async def _dispatch(
         return f"#{ticket.id} 已暂停。"
     if name == "resume":
         if ticket.status != "paused":
-            state = STATUS.get(ticket.status, ticket.status)
+            state = STATUS_NAMES.get(ticket.status, ticket.status)
             return f"工单 #{ticket.id} 当前{state}，没有暂停，不用恢复。"
         target = "assigned" if ticket.assignee_id else "new"
         move(session, ticket, target, actor=actor, action="resumed", now=now)
@@ -190,9 +180,6 @@ async def _tell_resident(
     )
 
 
-GROUP_OF_KIND = {"repair": "repair", "complaint": "service", "consult": "service"}
-
-
 async def tell_group(
     session: AsyncSession, ticket: Ticket, event: str, note: str, *, key: str, now: datetime
 ) -> None:
@@ -201,7 +188,7 @@ async def tell_group(
         session,
         idem_key=f"group:{key}:{event}",
         channel="wecom_group",
-        recipient=GROUP_OF_KIND.get(ticket.kind, "service"),
+        recipient=group_for_kind(ticket.kind),
         payload={"event": event, "text": note, "ticket": ticket.id},
         now=now,
     )
@@ -229,7 +216,7 @@ async def _show(session: AsyncSession, number: int) -> str:
     ticket = await get_ticket(session, number)
     assert ticket is not None
     lines = [
-        f"#{ticket.id} {STATUS.get(ticket.status, ticket.status)} "
+        f"#{ticket.id} {STATUS_NAMES.get(ticket.status, ticket.status)} "
         f"{ticket.location or ''} {mask_phones(ticket.description)[:40]}"
     ]
     for event in ticket.events[-8:]:
@@ -247,12 +234,7 @@ async def _todo(session: AsyncSession, staff: Staff) -> str:
             .limit(20)
         )
     )
-    if not tickets:
-        return "您没有待办工单。"
-    return "您的待办：\n" + "\n".join(
-        f"#{t.id} {STATUS.get(t.status, t.status)} {mask_phones(t.description)[:20]}"
-        for t in tickets
-    )
+    return _listing(tickets, title="您的待办：", empty="您没有待办工单。")
 
 
 async def _overdue(session: AsyncSession, now: datetime) -> str:
@@ -270,11 +252,17 @@ async def _overdue(session: AsyncSession, now: datetime) -> str:
             .limit(20)
         )
     )
-    if not late:
-        return "没有超时工单。"
-    return "超时工单：\n" + "\n".join(
-        f"#{t.id} {STATUS.get(t.status, t.status)} {mask_phones(t.description)[:20]}" for t in late
-    )
+    return _listing(late, title="超时工单：", empty="没有超时工单。")
+
+
+def _listing(tickets: list[Ticket], *, title: str, empty: str) -> str:
+    if not tickets:
+        return empty
+    lines = [
+        f"#{t.id} {STATUS_NAMES.get(t.status, t.status)} {mask_phones(t.description)[:20]}"
+        for t in tickets
+    ]
+    return "\n".join([title, *lines])
 
 
 async def _verify(session: AsyncSession, code: str, now: datetime) -> str:

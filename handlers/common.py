@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from handlers.sla import SHANGHAI
 from handlers.types import Incoming
 from nlu import Analysis
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CONFIRM_PROMPT = "确认提交吗？回复 1 确认，2 修改，0 取消"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from storage.ticket_status import OPEN as OPEN_STATUSES
+
 
 @dataclass(frozen=True, slots=True)
 class ResidentFacts:
@@ -25,9 +27,6 @@ class ResidentFacts:
     @property
     def bound(self) -> bool:
         return self.verified and self.household_id is not None
-
-
-OPEN_STATUSES = frozenset({"new", "assigned", "in_progress", "paused", "reopened"})
 
 
 @dataclass(frozen=True, slots=True)

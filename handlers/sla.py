@@ -17,8 +17,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from storage.ticket_status import OPEN as OPEN_STATUSES
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-OPEN = frozenset({"new", "assigned", "in_progress", "reopened"})
+# Open and running: a paused ticket's clocks stop, so it gets no alerts.
+OPEN = OPEN_STATUSES - {"paused"}
 LADDER: tuple[tuple[str, float], ...] = (("remind", 0.8), ("escalate", 1.0), ("manager", 2.0))
 
 

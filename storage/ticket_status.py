@@ -21,8 +21,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 OPEN = frozenset({"new", "assigned", "in_progress", "paused", "reopened"})
 
-_STATUS_NAMES = {
-    "new": "待处理",
+# How staff read a status (group answers, refusals, `查询`).
+STATUS_NAMES = {
+    "new": "待接单",
     "assigned": "已派单",
     "in_progress": "处理中",
     "paused": "已暂停",
@@ -39,8 +40,8 @@ class IllegalTransition(Exception):
 
 def check(ticket: Ticket, to: str) -> None:
     if to not in TRANSITIONS.get(ticket.status, frozenset()):
-        here = _STATUS_NAMES.get(ticket.status, ticket.status)
-        there = _STATUS_NAMES.get(to, to)
+        here = STATUS_NAMES.get(ticket.status, ticket.status)
+        there = STATUS_NAMES.get(to, to)
         raise IllegalTransition(f"工单 #{ticket.id} 当前{here}，不能改为{there}。")
 
 
