@@ -7,6 +7,7 @@ from datetime import datetime
 from handlers.sla import SHANGHAI
 from storage.households import mask_phones
 from storage.models import Attachment, Ticket
+from storage.ticket_status import STATUS_NAMES
 
 KINDS = {"repair": "报修", "complaint": "投诉", "consult": "咨询"}
 EVENTS = {
@@ -22,6 +23,7 @@ EVENTS = {
     "rated": "住户评价",
     "escalated": "超时升级",
     "reminder": "时限提醒",
+    "digest": "每日汇总",
 }
 
 
@@ -59,4 +61,11 @@ def ticket_card(ticket: Ticket, *, event: str, note: str, attachments: list[Atta
 
 def plain_card(event: str, text: str) -> str:
     title = EVENTS.get(event, "通知")
-    return f"### {title}\n> {mask_phones(text)[:500]}"
+    lines = mask_phones(text)[:1500].splitlines()[:30] or [""]
+    return "\n".join([f"### {title}", *(f"> {line}" for line in lines)])
+
+
+def ticket_line(ticket: Ticket) -> str:
+    """One ticket in a listing (待办, 超时, the daily digest)."""
+    status = STATUS_NAMES.get(ticket.status, ticket.status)
+    return f"#{ticket.id} {status} {mask_phones(ticket.description)[:20]}"

@@ -84,8 +84,7 @@ async def _apply(
                 )
                 applied.ticket_no = effect.follow
                 return
-            limits = ctx.policy.limits_for(effect.kind, effect.priority)
-            start = ctx.policy.clock_start(now, effect.priority)
+            due = ctx.policy.due_times(now, effect.kind, effect.priority)
             ticket, _ = await create_ticket(
                 session,
                 idem_key=effect.idem_key,
@@ -97,8 +96,9 @@ async def _apply(
                 priority=effect.priority,
                 location=effect.location,
                 resident_id=resident_id,
-                response_due_at=start + limits.respond if limits.respond else None,
-                resolve_due_at=start + limits.resolve if limits.resolve else None,
+                response_due_at=due["respond"],
+                start_due_at=due["arrive"],
+                resolve_due_at=due["resolve"],
                 media_ids=effect.media_ids,
                 preferred_time=effect.preferred_time,
                 linked_ticket_id=effect.linked_ticket,

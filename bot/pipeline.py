@@ -132,7 +132,7 @@ async def _handle_locked(
 ) -> tuple[Result, Conversation | None]:
     """Decide, write what changed, and return the reply and the next conversation state."""
     conversation = Conversation.from_json(state)
-    now = datetime.now(UTC)
+    now = services.clock()
     # Once per message: the same analysis serves every decision below.
     analysis = nlu.analyze(job.incoming.text, now=now)
     quick, facts = await _decide_without_writing(services, job, conversation, now, analysis)
@@ -302,7 +302,7 @@ async def _deliver_late(services: Services, job: Job, task: asyncio.Task[Result]
     if result.reply is None or result.queued:
         return
     async with services.db.write() as session:
-        await _enqueue_reply(session, job, result.reply, datetime.now(UTC))
+        await _enqueue_reply(session, job, result.reply, services.clock())
     await services.dedupe.finish(job.key, "")
 
 

@@ -11,20 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.digest import send_daily_digest
 from bot.estate import group_for_kind
-from handlers.sla import Clock, Policy, due
+from handlers.sla import SHANGHAI, Clock, Policy, due
 from storage.alerts import due_tickets, fired_steps, record
 from storage.db import Database
-from storage.models import OutboxMessage, Resident, Ticket, TicketEvent
+from storage.models import OutboxMessage, Resident, Staff, Ticket, TicketEvent
 from storage.ticket_status import move
+from storage.visitors import expire_passes
 
 log = logging.getLogger(__name__)
 
-CLOCKS = {"respond": "响应", "resolve": "办结"}
+CLOCKS = {"respond": "响应", "arrive": "到场", "resolve": "办结"}
 
 
 class Scheduler:
@@ -32,6 +34,8 @@ class Scheduler:
         self._db = db
         self._policy = policy
         self._batch = batch
+        # The last local day whose digest is known to be sent (by us or another scheduler).
+        self._digest_day: date | None = None
 
     async def run_once(self, now: datetime | None = None) -> int:
         """One pass; returns how many steps fired."""
@@ -51,6 +55,8 @@ class Scheduler:
                     urge_count=ticket.urge_count,
                     repeated=ticket.repeated,
                     fired=frozenset(done[ticket.id]),
+                    started_at=ticket.started_at,
+                    paused=timedelta(seconds=ticket.paused_seconds or 0),
                 )
                 steps, next_at = due(clock, self._policy, now)
                 for step in steps:
@@ -58,7 +64,18 @@ class Scheduler:
                     await self._fire(session, ticket, step, now)
                 ticket.next_alert_at = next_at
                 fired += len(steps)
+            await expire_passes(session, now=now)
+            if self._digest_due(now):
+                await send_daily_digest(session, now=now)
+                self._digest_day = now.astimezone(SHANGHAI).date()
         return fired
+
+    def _digest_due(self, now: datetime) -> bool:
+        at = self._policy.digest_at
+        if at is None:
+            return False
+        local = now.astimezone(SHANGHAI)
+        return local.date() != self._digest_day and local.time() >= at
 
     async def run(self, stop: asyncio.Event, *, interval: float = 5.0) -> None:
         while not stop.is_set():
@@ -80,8 +97,12 @@ class Scheduler:
             await self._poll(session, ticket, rung, now)
             return
         what = CLOCKS.get(clock, "")
+        mention: list[str] = []
         if rung == "remind":
             group, text = group_for_kind(ticket.kind), f"快到{what}时限了，请尽快处理"
+            # The owner is reminded by name; an unclaimed ticket, the whole group.
+            owner = await session.get(Staff, ticket.assignee_id) if ticket.assignee_id else None
+            mention = [owner.userid] if owner is not None and owner.active else ["@all"]
         elif rung == "manager":
             group, text = "manager", f"已超过{what}时限一倍，升级到经理"
         elif clock == "urges":
@@ -91,12 +112,15 @@ class Scheduler:
         else:
             group, text = "supervisors", f"已超过{what}时限，升级到主管"
         event = "reminder" if rung == "remind" else "escalated"
+        payload: dict[str, object] = {"event": event, "text": text, "ticket": ticket.id}
+        if mention:
+            payload["mention"] = mention
         _notify(
             session,
             f"alert:{ticket.id}:{step}",
             channel="wecom_group",
             recipient=group,
-            payload={"event": event, "text": text, "ticket": ticket.id},
+            payload=payload,
             now=now,
         )
 

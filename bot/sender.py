@@ -137,11 +137,18 @@ class OutboxSender:
         content = await self._card(payload)
         try:
             await self._robot.send_markdown(url, content)
+            number = payload.get("ticket")
+            mention = payload.get("mention")
+            # Markdown cannot mention anyone; a text message right after the card can.
             if payload.get("event") == "urgent":
-                # Markdown cannot @all; a text message right after the card can.
-                number = payload.get("ticket")
                 await self._robot.send_text(
                     url, f"紧急工单 #{number}，请值班人员立即处理！", mentioned=["@all"]
+                )
+            elif isinstance(mention, list) and mention:
+                await self._robot.send_text(
+                    url,
+                    f"工单 #{number}：{payload.get('text', '')}",
+                    mentioned=[str(userid) for userid in mention],
                 )
         except WeComError as exc:
             return Delivery("retry" if exc.retryable else "failed", f"{exc.errcode} {exc.errmsg}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ class Services:
     inbound_log: InboundLogWriter
     faq: FaqLookup | None = None
     policy: Policy = field(default_factory=Policy)
+    # The time handlers and staff commands see; a simulation runs a month on its own clock.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod

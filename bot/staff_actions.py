@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cards import ticket_line
 from bot.estate import group_for_kind
 from handlers.sla import SHANGHAI
 from handlers.staff_commands import HELP, Command, allowed
+from storage.alerts import overdue_tickets
 from storage.db import Database
 from storage.households import mask_phones
 from storage.messages import enqueue
@@ -24,9 +26,11 @@ from storage.ticket_status import OPEN, STATUS_NAMES, IllegalTransition, move
 from storage.tickets import get_ticket
 
 
-async def run(db: Database, userid: str, command: Command, *, key: str) -> str:
+async def run(
+    db: Database, userid: str, command: Command, *, key: str, now: datetime | None = None
+) -> str:
     """The one-line answer for the group. `key` identifies the WeCom message (idempotency)."""
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     async with db.write() as session:
         staff = await active_staff(session, userid)
         if staff is None:
@@ -82,7 +86,7 @@ async def _dispatch(
         move(
             session, ticket, "resolved", actor=actor, action="resolved", now=now, note=command.text
         )
-        ticket.next_alert_at = now  # the poll's clock starts: the scheduler plans it
+        ticket.resolved_by_id = staff.id
         done = f"您的工单 #{ticket.id} 已处理完成" + (f"：{command.text}" if command.text else "。")
         await _tell_resident(
             session, ticket, done + "\n问题解决了吗？回复 1 已解决，2 未解决", key, now
@@ -238,43 +242,27 @@ async def _todo(session: AsyncSession, staff: Staff) -> str:
 
 
 async def _overdue(session: AsyncSession, now: datetime) -> str:
-    late = list(
-        await session.scalars(
-            select(Ticket)
-            .where(
-                Ticket.status.in_(OPEN),
-                or_(
-                    Ticket.responded_at.is_(None) & (Ticket.response_due_at < now),
-                    Ticket.resolve_due_at < now,
-                ),
-            )
-            .order_by(Ticket.response_due_at)
-            .limit(20)
-        )
-    )
+    late = await overdue_tickets(session, now=now)
     return _listing(late, title="超时工单：", empty="没有超时工单。")
 
 
 def _listing(tickets: list[Ticket], *, title: str, empty: str) -> str:
     if not tickets:
         return empty
-    lines = [
-        f"#{t.id} {STATUS_NAMES.get(t.status, t.status)} {mask_phones(t.description)[:20]}"
-        for t in tickets
-    ]
-    return "\n".join([title, *lines])
+    return "\n".join([title, *(ticket_line(t) for t in tickets)])
 
 
 async def _verify(session: AsyncSession, code: str, now: datetime) -> str:
     visitor = await session.scalar(select(VisitorPass).where(VisitorPass.code == code.strip()))
     if visitor is None:
         return f"通行码 {code} 不存在，请核对。"
+    if visitor.status == "expired" or now > visitor.valid_until:
+        end = visitor.valid_until.astimezone(SHANGHAI)
+        return f"通行码 {code} 已过期（有效期到 {end:%m-%d %H:%M}），请联系住户重新登记。"
     if visitor.status != "active":
         return f"通行码 {code} 已失效。"
     if now < visitor.valid_from:
         start = visitor.valid_from.astimezone(SHANGHAI)
         return f"通行码 {code} 还没到有效时间（{start:%m-%d %H:%M} 起）。"
-    if now > visitor.valid_until:
-        return f"通行码 {code} 已过期。"
     plate = f"，车牌 {visitor.plate}" if visitor.plate else ""
     return f"通行码有效：{visitor.visitor_name}，{visitor.people} 位{plate}。"

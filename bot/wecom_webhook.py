@@ -146,7 +146,7 @@ async def _answer(request: web.Request, message: StaffMessage) -> str | None:
         answer = command.message
     else:
         try:
-            answer = await run(services.db, message.userid, command, key=key)
+            answer = await run(services.db, message.userid, command, key=key, now=services.clock())
         except Exception:
             await services.dedupe.forget(key)
             log.exception("staff command failed (user=%s)", message.userid)

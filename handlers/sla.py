@@ -25,26 +25,41 @@ OPEN = OPEN_STATUSES - {"paused"}
 LADDER: tuple[tuple[str, float], ...] = (("remind", 0.8), ("escalate", 1.0), ("manager", 2.0))
 
 
+CLOCKS = ("respond", "arrive", "resolve")
+
+
 @dataclass(frozen=True)
 class Limits:
+    """respond: until someone claims it; arrive: until work starts on site (开始);
+    resolve: until it is done. None: no such limit for this kind."""
+
     respond: timedelta | None
     resolve: timedelta | None
+    arrive: timedelta | None = None
+
+    def of(self, clock: str) -> timedelta | None:
+        limit: timedelta | None = getattr(self, clock)
+        return limit
 
 
 def _minutes(value: float) -> timedelta:
     return timedelta(minutes=value)
 
 
+def _limits(respond: float, arrive: float | None, resolve: float) -> Limits:
+    return Limits(_minutes(respond), _minutes(resolve), _minutes(arrive) if arrive else None)
+
+
 @dataclass(frozen=True)
 class Policy:
     limits: dict[tuple[str, str], Limits] = field(
         default_factory=lambda: {
-            ("repair", "urgent"): Limits(_minutes(5), _minutes(4 * 60)),
-            ("repair", "normal"): Limits(_minutes(30), _minutes(72 * 60)),
-            ("complaint", "normal"): Limits(_minutes(120), _minutes(72 * 60)),
-            ("complaint", "urgent"): Limits(_minutes(30), _minutes(24 * 60)),
-            ("consult", "normal"): Limits(_minutes(120), _minutes(24 * 60)),
-            ("consult", "urgent"): Limits(_minutes(30), _minutes(24 * 60)),
+            ("repair", "urgent"): _limits(5, 30, 4 * 60),
+            ("repair", "normal"): _limits(30, 24 * 60, 72 * 60),
+            ("complaint", "normal"): _limits(120, None, 72 * 60),
+            ("complaint", "urgent"): _limits(30, None, 24 * 60),
+            ("consult", "normal"): _limits(120, None, 24 * 60),
+            ("consult", "urgent"): _limits(30, None, 24 * 60),
         }
     )
     poll_remind: timedelta = timedelta(hours=24)
@@ -56,22 +71,74 @@ class Policy:
     work_start: time = time(8, 0)
     work_end: time = time(18, 0)
     holidays: frozenset[date] = frozenset()
+    # Clocks that count working time only ("respond within 30 minutes in working hours");
+    # the others run by the calendar once started ("on site the same or next day").
+    office_clocks: frozenset[str] = frozenset({"respond"})
+    # When the day's digest of open and overdue work goes to each group; None: never.
+    digest_at: time | None = time(17, 30)
+
+    @property
+    def always_open(self) -> bool:
+        # Equal start and end mean an office that never closes.
+        return self.work_start == self.work_end
+
+    def _closed(self, day: date) -> bool:
+        return day in self.holidays
 
     def clock_start(self, created_at: datetime, priority: str) -> datetime:
         """When the time limits of a ticket created at `created_at` start to run."""
-        if priority == "urgent" or self.work_start == self.work_end:
-            # Equal start and end mean an office that never closes.
+        if priority == "urgent" or self.always_open:
             return created_at
         local = created_at.astimezone(SHANGHAI)
         day = local.date()
-        if day not in self.holidays and local.time() < self.work_end:
+        if not self._closed(day) and local.time() < self.work_end:
             if local.time() >= self.work_start:
                 return created_at
             return datetime.combine(day, self.work_start, SHANGHAI)
         day += timedelta(days=1)
-        while day in self.holidays:
+        while self._closed(day):
             day += timedelta(days=1)
         return datetime.combine(day, self.work_start, SHANGHAI)
+
+    def deadline(
+        self,
+        created_at: datetime,
+        priority: str,
+        clock: str,
+        limit: timedelta,
+        paused: timedelta = timedelta(0),
+    ) -> datetime:
+        """When `limit` on `clock` runs out. A pause moves every deadline by its length."""
+        start = self.clock_start(created_at, priority)
+        if priority == "urgent" or self.always_open or clock not in self.office_clocks:
+            return start + limit + paused
+        return self._add_working_time(start, limit) + paused
+
+    def _add_working_time(self, start: datetime, amount: timedelta) -> datetime:
+        # `start` is inside working hours (clock_start makes it so).
+        at = start.astimezone(SHANGHAI)
+        while True:
+            close = datetime.combine(at.date(), self.work_end, SHANGHAI)
+            if at + amount <= close:
+                return at + amount
+            amount -= close - at
+            day = at.date() + timedelta(days=1)
+            while self._closed(day):
+                day += timedelta(days=1)
+            at = datetime.combine(day, self.work_start, SHANGHAI)
+
+    def due_times(
+        self, created_at: datetime, kind: str, priority: str, paused: timedelta = timedelta(0)
+    ) -> dict[str, datetime | None]:
+        """Each clock's deadline, as stored on the ticket and promised to the resident."""
+        limits = self.limits_for(kind, priority)
+        result: dict[str, datetime | None] = {}
+        for clock in CLOCKS:
+            limit = limits.of(clock)
+            result[clock] = (
+                self.deadline(created_at, priority, clock, limit, paused) if limit else None
+            )
+        return result
 
     def limits_for(self, kind: str, priority: str) -> Limits:
         return self.limits.get((kind, priority)) or self.limits.get(
@@ -82,9 +149,10 @@ class Policy:
     def load(cls, path: str) -> Policy:
         """`[sla]` of the estate's TOML, in minutes (fractions allowed, for demos and tests):
 
-        [sla.repair.normal]   respond = 30   resolve = 4320
+        [sla.repair.normal]   respond = 30   arrive = 1440   resolve = 4320
         [sla.poll]            remind = 1440  close = 4320
         [sla.hours]           start = "08:00"  end = "18:00"  holidays = ["2026-10-01"]
+        [sla.digest]          at = "17:30"     (at = "" turns the daily digest off)
         """
         if not path:
             return cls()
@@ -92,23 +160,31 @@ class Policy:
         policy = cls()
         limits = dict(policy.limits)
         for kind, table in data.items():
-            if kind in ("poll", "hours") or not isinstance(table, dict):
+            if kind in ("poll", "hours", "digest") or not isinstance(table, dict):
                 continue
             for priority, values in table.items():
                 if isinstance(values, dict):
                     limits[(kind, priority)] = Limits(
-                        _opt(values.get("respond")), _opt(values.get("resolve"))
+                        _opt(values.get("respond")),
+                        _opt(values.get("resolve")),
+                        _opt(values.get("arrive")),
                     )
         poll = data.get("poll", {})
         hours = data.get("hours", {})
-        return cls(
+        digest = data.get("digest", {})
+        loaded = cls(
             limits=limits,
             poll_remind=_opt(poll.get("remind")) or policy.poll_remind,
             poll_close=_opt(poll.get("close")) or policy.poll_close,
             work_start=_clock(hours.get("start")) or policy.work_start,
             work_end=_clock(hours.get("end")) or policy.work_end,
             holidays=frozenset(date.fromisoformat(str(d)) for d in hours.get("holidays", [])),
+            office_clocks=frozenset(hours.get("office_clocks", policy.office_clocks)),
+            digest_at=_clock(digest["at"]) if "at" in digest else policy.digest_at,
         )
+        if loaded.work_start > loaded.work_end:
+            raise ValueError(f"{path}: [sla.hours] start must come before end (equal: always open)")
+        return loaded
 
 
 def duration_text(limit: timedelta | None) -> str:
@@ -123,7 +199,7 @@ def duration_text(limit: timedelta | None) -> str:
 
 
 def _clock(value: object) -> time | None:
-    return time.fromisoformat(value) if isinstance(value, str) else None
+    return time.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def _opt(value: object) -> timedelta | None:
@@ -143,6 +219,18 @@ class Clock:
     urge_count: int
     repeated: bool
     fired: frozenset[str]
+    started_at: datetime | None = None
+    # Time spent paused so far: every deadline moves by it.
+    paused: timedelta = timedelta(0)
+
+    def running(self, clock: str) -> bool:
+        if self.status not in OPEN:
+            return False
+        if clock == "respond":
+            return self.responded_at is None
+        if clock == "arrive":
+            return self.started_at is None
+        return True
 
 
 def due(clock: Clock, policy: Policy, now: datetime) -> tuple[list[str], datetime | None]:
@@ -150,17 +238,17 @@ def due(clock: Clock, policy: Policy, now: datetime) -> tuple[list[str], datetim
     steps: list[str] = []
     upcoming: list[datetime] = []
     limits = policy.limits_for(clock.kind, clock.priority)
-    ladders = []
-    if clock.status in OPEN and clock.responded_at is None and limits.respond:
-        ladders.append(("respond", limits.respond))
-    if clock.status in OPEN and limits.resolve:
-        ladders.append(("resolve", limits.resolve))
-    for name, limit in ladders:
+    for name in CLOCKS:
+        limit = limits.of(name)
+        if limit is None or not clock.running(name):
+            continue
         for rung, factor in LADDER:
             step = f"{name}:{rung}"
             if step in clock.fired:
                 continue
-            at = policy.clock_start(clock.created_at, clock.priority) + limit * factor
+            at = policy.deadline(
+                clock.created_at, clock.priority, name, limit * factor, clock.paused
+            )
             if at <= now:
                 steps.append(step)
             else:

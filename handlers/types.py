@@ -148,10 +148,11 @@ class Context:
         """The response limit as residents read it: "30 分钟内", or outside working hours
         "明天 08:30 前" (the clock starts when the office opens)."""
         limit = self.policy.limits_for(kind, priority).respond
-        start = self.policy.clock_start(self.now, priority)
-        if start <= self.now or limit is None:
+        if limit is None:
             return f"{duration_text(limit)}内"
-        due = (start + limit).astimezone(SHANGHAI)
+        due = self.policy.deadline(self.now, priority, "respond", limit).astimezone(SHANGHAI)
+        if due - self.now <= limit:
+            return f"{duration_text(limit)}内"
         today = self.now.astimezone(SHANGHAI).date()
         day = {0: "今天", 1: "明天", 2: "后天"}.get(
             (due.date() - today).days, f"{due.month}月{due.day}日"

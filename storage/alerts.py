@@ -1,13 +1,17 @@
-"""The scheduler's queries: tickets due for a look, and the ladder steps already fired."""
+"""The scheduler's queries: tickets due for a look, the ladder steps already fired, what is
+overdue, and the once-a-day jobs already run."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Ticket, TicketAlert
+from storage.db import insert_unless_exists
+from storage.models import ScheduledRun, Ticket, TicketAlert
+from storage.ticket_status import OPEN
 
 
 async def due_tickets(session: AsyncSession, *, now: datetime, limit: int) -> list[Ticket]:
@@ -39,3 +43,33 @@ async def fired_steps(session: AsyncSession, ticket_ids: list[int]) -> dict[int,
 
 def record(session: AsyncSession, ticket_id: int, step: str, *, now: datetime) -> None:
     session.add(TicketAlert(ticket_id=ticket_id, step=step, fired_at=now))
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """Open and past a limit that is still running (respond, arrive or resolve)."""
+    return Ticket.status.in_(OPEN) & or_(
+        Ticket.responded_at.is_(None) & (Ticket.response_due_at < now),
+        Ticket.started_at.is_(None) & (Ticket.start_due_at < now),
+        Ticket.resolve_due_at < now,
+    )
+
+
+async def overdue_tickets(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    kinds: Collection[str] | None = None,
+    limit: int = 20,
+) -> list[Ticket]:
+    query = select(Ticket).where(overdue_clause(now))
+    if kinds is not None:
+        query = query.where(Ticket.kind.in_(kinds))
+    return list(await session.scalars(query.order_by(Ticket.id).limit(limit)))
+
+
+async def claim_run(session: AsyncSession, key: str, *, now: datetime) -> bool:
+    """True for the one scheduler that gets to run job `key` (e.g. "digest:2026-11-21")."""
+    row = await session.scalar(
+        insert_unless_exists(session, ScheduledRun, unique="key"), {"key": key, "ran_at": now}
+    )
+    return row is not None

@@ -117,6 +117,16 @@ class Ticket(Base):
     closed_at: Mapped[datetime | None]
     response_due_at: Mapped[datetime | None] = mapped_column(index=True)
     resolve_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Work started on site (开始); the arrival limit runs until then.
+    started_at: Mapped[datetime | None]
+    start_due_at: Mapped[datetime | None]
+    # The clocks stop while a ticket is paused: `paused_at` marks the pause under way and
+    # `paused_seconds` adds up the finished ones, by which every deadline has moved.
+    paused_at: Mapped[datetime | None]
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Who marked it 完成: the rating belongs to them, whoever owns the ticket later.
+    # No foreign key, for the same reason as `linked_ticket_id`.
+    resolved_by_id: Mapped[int | None] = mapped_column(Integer, index=True)
     preferred_time: Mapped[str | None] = mapped_column(String(64))
     # A complaint about an earlier ticket (e.g. a repair nobody came for) links to it.
     # No foreign key: adding one makes SQLite rebuild the table and lose AUTOINCREMENT.
@@ -168,6 +178,18 @@ class TicketAlert(Base):
     # e.g. "respond:remind", "respond:escalate", "resolve:manager", "poll:remind".
     step: Mapped[str] = mapped_column(String(32))
     fired_at: Mapped[datetime]
+
+
+class ScheduledRun(Base):
+    """A once-a-period job that ran (e.g. the digest of 2026-11-21); unique, so that several
+    schedulers never send it twice."""
+
+    __tablename__ = "scheduled_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # e.g. "digest:2026-11-21"
+    key: Mapped[str] = mapped_column(String(96), unique=True)
+    ran_at: Mapped[datetime]
 
 
 class TicketFollower(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,11 +57,37 @@ def move(
 ) -> None:
     """Change the status (or refuse) and record who did it and why."""
     check(ticket, to)
+    if ticket.status == "paused" and to != "paused":
+        _end_pause(ticket, now)
     ticket.status = to
-    if to == "resolved":
+    if to == "paused":
+        ticket.paused_at = now
+    elif to == "in_progress" and ticket.started_at is None:
+        ticket.started_at = now
+    elif to == "resolved":
         ticket.resolved_at = now
     elif to in ("closed", "cancelled"):
         ticket.closed_at = now
+    if to in OPEN or to == "resolved":
+        # Any change may start, stop or move a clock (or start the poll's): the scheduler
+        # takes a fresh look.
+        ticket.next_alert_at = now
     session.add(
         TicketEvent(ticket_id=ticket.id, actor=actor, action=action, note=note, created_at=now)
     )
+
+
+def _end_pause(ticket: Ticket, now: datetime) -> None:
+    """The clocks stood still while paused: every deadline still running moves by the pause."""
+    if ticket.paused_at is None:
+        return
+    # Whole seconds, so the stored deadlines and `paused_seconds` agree exactly.
+    pause = timedelta(seconds=max(int((now - ticket.paused_at).total_seconds()), 0))
+    ticket.paused_seconds = (ticket.paused_seconds or 0) + int(pause.total_seconds())
+    ticket.paused_at = None
+    if ticket.responded_at is None and ticket.response_due_at is not None:
+        ticket.response_due_at += pause
+    if ticket.started_at is None and ticket.start_due_at is not None:
+        ticket.start_due_at += pause
+    if ticket.resolve_due_at is not None:
+        ticket.resolve_due_at += pause

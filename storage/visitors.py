@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import VisitorPass
@@ -56,3 +56,15 @@ async def _free_code(session: AsyncSession) -> str:
         taken = await session.scalar(select(VisitorPass.id).where(VisitorPass.code == code))
         if taken is None:
             return code
+
+
+async def expire_passes(session: AsyncSession, *, now: datetime) -> int:
+    """Passes whose window has ended become `expired`: through the (status, valid_until)
+    index, so a pass that finds nothing costs one index probe."""
+    result = await session.execute(
+        update(VisitorPass)
+        .where(VisitorPass.status == "active", VisitorPass.valid_until < now)
+        .values(status="expired")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -41,9 +41,13 @@ def test_ladder_of_an_unclaimed_repair() -> None:
     assert steps == ["respond:escalate", "respond:manager"]
 
 
-def test_claiming_stops_the_response_clock_not_the_resolution_clock() -> None:
+def test_claiming_stops_the_response_clock_not_the_others() -> None:
     claimed = clock(status="assigned", responded_at=T0 + timedelta(minutes=5))
     steps, nxt = due(claimed, POLICY, T0 + timedelta(hours=2))
+    # Next: the arrival limit (on site within 24 h) at 80%.
+    assert steps == [] and nxt == T0 + timedelta(hours=24) * 0.8
+    started = clock(status="in_progress", responded_at=T0, started_at=T0 + timedelta(hours=3))
+    steps, nxt = due(started, POLICY, T0 + timedelta(hours=30))
     assert steps == [] and nxt == T0 + timedelta(hours=72) * 0.8
 
 
@@ -114,14 +118,19 @@ async def test_each_step_fires_once_in_accelerated_time(db: Database) -> None:
     fired = 0
     for minute in range(0, 24 * 60, 7):  # a day in 7-minute passes
         fired += await scheduler.run_once(T0 + timedelta(minutes=minute))
-    assert fired == 3
+    assert fired == 4
     async with db.read() as session:
         steps = set(await session.scalars(select(TicketAlert.step)))
         ticket = await session.get(Ticket, number)
-    assert steps == {"respond:remind", "respond:escalate", "respond:manager"}
-    assert ticket is not None and ticket.next_alert_at == T0 + timedelta(hours=72) * 0.8
-    groups = await _count(db, OutboxMessage, OutboxMessage.channel == "wecom_group")
-    assert groups == 3
+    assert steps == {"respond:remind", "respond:escalate", "respond:manager", "arrive:remind"}
+    assert ticket is not None and ticket.next_alert_at == T0 + timedelta(hours=24)
+    groups = await _count(
+        db,
+        OutboxMessage,
+        OutboxMessage.channel == "wecom_group",
+        OutboxMessage.idem_key.like("alert:%"),
+    )
+    assert groups == 4
 
 
 async def test_two_schedulers_fire_every_step_once(db: Database) -> None:
