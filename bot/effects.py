@@ -12,6 +12,7 @@ from string import Template
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.estate import group_for_kind
 from handlers.effects import (
     BindFailed,
     BindResident,
@@ -28,7 +29,7 @@ from handlers.effects import (
 )
 from handlers.types import Context, Incoming, Outcome
 from storage.messages import enqueue
-from storage.models import Resident, Ticket, TicketEvent
+from storage.models import Resident, Staff, Ticket, TicketEvent
 from storage.residents import set_active, touch_resident
 from storage.ticket_status import IllegalTransition, move
 from storage.tickets import add_follower, create_ticket, urge
@@ -137,7 +138,9 @@ async def _apply(
             )
             applied.pass_code = visitor_pass.code
         case CancelTicket() | UrgeTicket() | ConfirmResolved() | RateTicket() | Reopen():
-            await _lifecycle(session, incoming, effect, now=now, applied=applied, actor=actor)
+            await _lifecycle(
+                session, incoming, effect, now=now, applied=applied, actor=actor, key=effect_key
+            )
         case NotifyStaff():
             about = effect.ticket if effect.ticket is not None else applied.ticket_no
             await enqueue(
@@ -158,6 +161,7 @@ async def _lifecycle(
     now: datetime,
     applied: Applied,
     actor: str,
+    key: str,
 ) -> None:
     """Changes residents make to their own tickets; others' tickets are left alone."""
     match effect:
@@ -227,6 +231,30 @@ async def _lifecycle(
                     now=now,
                     note=effect.reason,
                 )
+                await _tell_owner(session, mine, effect.reason, key=key, now=now)
+
+
+async def _tell_owner(
+    session: AsyncSession, ticket: Ticket, reason: str, *, key: str, now: datetime
+) -> None:
+    """The one who did the job hears about it by name in their group (the supervisors are
+    told by the handler's own notice)."""
+    userid = None
+    for staff_id in (ticket.resolved_by_id, ticket.assignee_id):
+        staff = await session.get(Staff, staff_id) if staff_id is not None else None
+        if staff is not None and staff.active:
+            userid = staff.userid
+            break
+    if userid is None:
+        return
+    await enqueue(
+        session,
+        idem_key=f"owner:{key}",
+        channel="wecom_group",
+        recipient=group_for_kind(ticket.kind),
+        payload={"event": "reopened", "text": reason, "ticket": ticket.id, "mention": [userid]},
+        now=now,
+    )
 
 
 async def _resident_id(session: AsyncSession, incoming: Incoming, ctx: Context) -> int:

@@ -185,7 +185,15 @@ async def test_not_fixed_reopens_and_tells_supervisors(
     async with client.app[SERVICES].db.read() as session:
         ticket = await session.get(Ticket, 1001)
         assert ticket is not None and ticket.status == "reopened"
+        assert ticket.resolved_by_id is not None
     await eventually(lambda: any("未解决" in c for c in robot.contents()))
+    # The technician who did the job is told by name, not only the supervisors.
+    await eventually(
+        lambda: any(
+            body.get("text", {}).get("mentioned_list") == ["zhangsf"]
+            for body in robot.accepted()
+        )
+    )
 
 
 async def test_low_rating_reopens(
