@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +24,8 @@ def test_example_config_loads() -> None:
     assert policy.limits_for("repair", "urgent").respond == timedelta(minutes=5)
     assert policy.limits_for("repair", "normal").resolve == timedelta(hours=72)
     assert policy.poll_close == timedelta(hours=72)
+    # The example shows the defaults (plus a holiday list): loading it changes nothing else.
+    assert replace(policy, holidays=frozenset()) == Policy()
     assert menu_from(settings) == DEFAULT_MENU
 
 
