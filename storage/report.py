@@ -58,8 +58,10 @@ class Report:
     response_minutes_by_kind: dict[str, dict[str, float | None]] = field(default_factory=dict)
     resolution_hours_by_kind: dict[str, dict[str, float | None]] = field(default_factory=dict)
     response_on_time: float | None = None
+    # Repairs: work started on site (开始) within the arrival limit.
+    arrival_on_time: float | None = None
     resolution_on_time: float | None = None
-    # kind → {"respond": share, "resolve": share}
+    # kind → {"respond": share, "arrive": share, "resolve": share}
     on_time_by_kind: dict[str, dict[str, float | None]] = field(default_factory=dict)
     completion_rate: float | None = None
     satisfaction_rate: float | None = None
@@ -99,6 +101,7 @@ async def build_report(
     report.response_minutes = _spread(_response_minutes(live))
     report.resolution_hours = _spread(_resolution_hours(live))
     report.response_on_time = _on_time(live, "responded_at", "response_due_at", now)
+    report.arrival_on_time = _on_time(live, "started_at", "start_due_at", now)
     report.resolution_on_time = _on_time(live, "resolved_at", "resolve_due_at", now)
     for kind in report.by_kind:
         mine = [t for t in live if t.kind == kind]
@@ -106,6 +109,7 @@ async def build_report(
         report.resolution_hours_by_kind[kind] = _spread(_resolution_hours(mine))
         report.on_time_by_kind[kind] = {
             "respond": _on_time(mine, "responded_at", "response_due_at", now),
+            "arrive": _on_time(mine, "started_at", "start_due_at", now),
             "resolve": _on_time(mine, "resolved_at", "resolve_due_at", now),
         }
     done = [t for t in live if t.status in DONE]
@@ -152,10 +156,9 @@ def _daily(tickets: list[Ticket], start: datetime, end: datetime) -> dict[str, i
 
 
 def credited_staff(ticket: Ticket) -> int | None:
-    """Whose work a ticket was: who marked it done, else who holds it."""
-    # getattr: `resolved_by_id` is newer than the reports and older rows leave it empty.
-    resolver: int | None = getattr(ticket, "resolved_by_id", None)
-    return resolver if resolver is not None else ticket.assignee_id
+    """Whose work a ticket was: who marked it done, else who holds it (tickets finished
+    before `resolved_by_id` existed have it empty)."""
+    return ticket.resolved_by_id if ticket.resolved_by_id is not None else ticket.assignee_id
 
 
 async def _staff_figures(session: AsyncSession, tickets: list[Ticket]) -> list[StaffFigures]:
@@ -166,9 +169,8 @@ async def _staff_figures(session: AsyncSession, tickets: list[Ticket]) -> list[S
             mine[staff_id].append(ticket)
     if not mine:
         return []
-    names = dict(
-        (await session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(mine)))).tuples()
-    )
+    rows = await session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(mine)))
+    names: dict[int, str] = {staff_id: name for staff_id, name in rows}
     figures = []
     for staff_id, own in mine.items():
         rated = [t for t in own if t.rating is not None]

@@ -151,11 +151,28 @@ async def _check(sim: Simulation) -> None:
         (r.resolved[-1] - r.created) / timedelta(hours=1) for r in records.values() if r.resolved
     ]
     assert report.resolution_hours["median"] == round(statistics.median(fixes), 1)
-    on_time = decided = 0
-    for record in records.values():
-        due = POLICY.due_times(record.created, record.kind, record.priority)["respond"]
-        assert due is not None
-        if record.claimed is not None or sim.end > due:
-            decided += 1
-            on_time += record.claimed is not None and record.claimed <= due
-    assert report.response_on_time == round(on_time / decided, 4)
+    for clock, figure, done_at in (
+        ("respond", report.response_on_time, lambda r: r.claimed),
+        ("arrive", report.arrival_on_time, lambda r: r.started),
+    ):
+        on_time = decided = 0
+        for record in records.values():
+            due = POLICY.due_times(record.created, record.kind, record.priority)[clock]
+            at = done_at(record)
+            if due is not None and (at is not None or sim.end > due):
+                decided += 1
+                on_time += at is not None and at <= due
+        assert figure == round(on_time / decided, 4), clock
+    # Per staff member: the jobs they finished and the ratings those earned.
+    by_name = {figures.name: figures for figures in report.staff}
+    for userid, name in (
+        ("zhang", "张师傅"),
+        ("li", "李师傅"),
+        ("wang", "王师傅"),
+        ("chen", "陈客服"),
+    ):
+        mine = [r for r in records.values() if r.owner == userid]
+        figures = by_name[name]
+        assert figures.handled == sum(1 for r in mine if len(r.resolved) > len(r.reopened))
+        assert figures.ratings == sum(1 for r in mine if r.rating is not None)
+    assert by_name["王师傅"].handled == 0
