@@ -190,8 +190,7 @@ async def test_not_fixed_reopens_and_tells_supervisors(
     # The technician who did the job is told by name, not only the supervisors.
     await eventually(
         lambda: any(
-            body.get("text", {}).get("mentioned_list") == ["zhangsf"]
-            for body in robot.accepted()
+            body.get("text", {}).get("mentioned_list") == ["zhangsf"] for body in robot.accepted()
         )
     )
 
