@@ -12,6 +12,7 @@ from dataclasses import replace
 from handlers import (
     binding,
     cancel,
+    clarify,
     complaint,
     consult,
     poll,
@@ -128,6 +129,11 @@ def _route(
         if answered is not None:
             return _offer_resume(answered, conversation.paused)
         conversation = Conversation(paused=conversation.paused)
+    if conversation.flow == clarify.FLOW:
+        chosen = clarify.resume(incoming, conversation, analysis, ctx)
+        if chosen is not None:
+            return _offer_resume(chosen, conversation.paused)
+        conversation = Conversation(paused=conversation.paused)
     resume = FORMS.get(conversation.flow or "")
     if resume is not None:
         if _interrupts(conversation, analysis, text):
@@ -155,6 +161,8 @@ def _start(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
         urged = status.urge(incoming, analysis, ctx)
         if urged is not None:
             return urged
+    if clarify.unsure(analysis):
+        return clarify.ask(incoming, analysis)
     starter = STARTS.get(intent)
     if starter is not None:
         return starter(incoming, analysis, ctx)
