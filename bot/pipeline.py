@@ -3,12 +3,15 @@
 WeChat waits 5 seconds and then retries. The first delivery of a message is handled once;
 a retry that arrives meanwhile waits for the same reply; a later retry gets the cached one.
 If handling overruns the reply budget, WeChat is answered at once (no passive reply) and
-the reply goes to the durable outbox as a customer-service message instead.
+the reply goes to the durable outbox as a customer-service message instead. Before that
+answer, the message is held in Redis (`storage/late_jobs.py`) until its handling commits:
+if the process dies or the handling fails, `bot/late_jobs.py` handles it again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -27,7 +30,7 @@ from bot.services import Services
 from bot.wechat_codec import dedupe_key
 from handlers.dispatcher import dispatch
 from handlers.facts import Facts
-from handlers.types import Context, Conversation, Incoming, Kind, Outcome
+from handlers.types import Context, Conversation, Incoming, Kind, Location, Outcome
 from nlu import Analysis
 from storage.messages import enqueue
 from storage.models import InboundMessage
@@ -51,6 +54,47 @@ class Job:
     # Set when WeChat has already been answered without this job's reply.
     late: bool = False
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Handlings of a late job that failed (kept while it is held for another try).
+    attempts: int = 0
+
+    def to_json(self) -> str:
+        message = {
+            name: getattr(self.incoming, name)
+            for name in ("user", "msg_id", "text", "media_id", "event", "event_key")
+        }
+        message["kind"] = self.incoming.kind.value
+        message["time"] = self.incoming.time.isoformat()
+        where = self.incoming.location
+        if where is not None:
+            message["location"] = [where.latitude, where.longitude, where.label]
+        return json.dumps(
+            {
+                "incoming": message,
+                "key": self.key,
+                "received_at": self.received_at.isoformat(),
+                "attempts": self.attempts,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, raw: str) -> Job:
+        data = json.loads(raw)
+        message = dict(data["incoming"])
+        where = message.pop("location", None)
+        incoming = Incoming(
+            **{k: v for k, v in message.items() if k not in ("kind", "time")},
+            kind=Kind(message["kind"]),
+            time=datetime.fromisoformat(message["time"]),
+            location=Location(*where) if where else None,
+        )
+        return cls(
+            incoming=incoming,
+            key=data["key"],
+            late=True,
+            received_at=datetime.fromisoformat(data["received_at"]),
+            attempts=int(data.get("attempts", 0)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +124,9 @@ async def handle(services: Services, incoming: Incoming) -> str | None:
     done, _ = await asyncio.wait((task,), timeout=max(remaining, 0.01))
     if not done:
         job.late = True
+        # Held before WeChat hears `success`: from here a crash must not lose the message.
+        retry_at = time.time() + services.settings.late_retry_seconds
+        await services.late_jobs.hold(key, job.to_json(), retry_at=retry_at)
         services.spawn(_deliver_late(services, job, task), name=f"late:{key}")
         log.warning("reply budget exceeded; reply goes to the outbox (user=%s)", incoming.user)
         return None
@@ -296,14 +343,19 @@ async def _deliver_late(services: Services, job: Job, task: asyncio.Task[Result]
     try:
         result = await task
     except Exception:
-        log.exception("late handling failed (user=%s)", job.incoming.user)
-        await services.dedupe.forget(job.key)
+        # Still held: `bot/late_jobs.py` tries it again later.
+        log.exception("late handling failed; it will be retried (user=%s)", job.incoming.user)
         return
-    if result.reply is None or result.queued:
-        return
-    async with services.db.write() as session:
-        await _enqueue_reply(session, job, result.reply, services.clock())
+    await finish_late(services, job, result)
+
+
+async def finish_late(services: Services, job: Job, result: Result) -> None:
+    """A late job's handling committed: queue its reply (unless queued already) and let go."""
+    if result.reply is not None and not result.queued:
+        async with services.db.write() as session:
+            await _enqueue_reply(session, job, result.reply, services.clock())
     await services.dedupe.finish(job.key, "")
+    await services.late_jobs.release(job.key)
 
 
 async def _enqueue_reply(session: AsyncSession, job: Job, text: str, now: datetime) -> None:

@@ -21,6 +21,7 @@ from storage.conversations import ConversationStore
 from storage.db import Database
 from storage.dedupe import DedupeCache
 from storage.inbound_log import InboundLogWriter
+from storage.late_jobs import LateJobStore
 from storage.locks import UserLocks
 from storage.redis_conn import connect_redis
 
@@ -43,6 +44,7 @@ class Services:
     dedupe: DedupeCache
     envelope: Envelope
     inbound_log: InboundLogWriter
+    late_jobs: LateJobStore
     faq: FaqLookup | None = None
     policy: Policy = field(default_factory=Policy)
     # The time handlers and staff commands see; a simulation runs a month on its own clock.
@@ -65,6 +67,9 @@ class Services:
                 redis, prefix=prefix, ttl_seconds=settings.conversation_ttl_seconds + 86400
             ),
             locks=UserLocks(redis, prefix=prefix, ttl_seconds=settings.user_lock_seconds),
+            late_jobs=LateJobStore(
+                redis, prefix=prefix, claim_seconds=max(settings.late_retry_seconds, 30)
+            ),
             dedupe=DedupeCache(redis, prefix=prefix, ttl_seconds=settings.dedupe_ttl_seconds),
             envelope=Envelope(
                 token=settings.wechat_token,

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     conversation_ttl_seconds: int = Field(1800, ge=1)
     dedupe_ttl_seconds: int = Field(3600, ge=60)
     user_lock_seconds: float = Field(30.0, gt=0)
+    # A message answered before it was handled is tried again after this long if its
+    # handling has not committed (a crash, a failure); the first try is still running
+    # in a healthy process only if it is slower than this.
+    late_retry_seconds: int = Field(120, ge=1)
     # A fixed namespace lets several estates share one Redis.
     redis_prefix: str = "propbot"
     # The consultation knowledge base (TOML); empty means the one shipped with propbot.

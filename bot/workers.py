@@ -1,4 +1,5 @@
-"""Background work beside the webhook: the outbox sender and the scheduler.
+"""Background work beside the webhook: the outbox sender, the scheduler, and messages
+answered before they were handled whose handling has not committed (`bot/late_jobs.py`).
 
 `propbot serve` runs it in the same process; `propbot worker` runs only this, so several
 machines can share the work through PostgreSQL and Redis.
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 
 from bot.estate import GROUPS, EstateConfig
+from bot.late_jobs import LateJobRunner
 from bot.scheduler import Scheduler
 from bot.sender import OutboxSender
 from bot.services import Services
@@ -44,7 +46,8 @@ def build_sender(services: Services, http: aiohttp.ClientSession) -> OutboxSende
 
 @contextlib.asynccontextmanager
 async def background(services: Services) -> AsyncIterator[OutboxSender]:
-    """Run the sender and the scheduler until the block ends; then let their passes finish."""
+    """Run the sender, the scheduler and the late-job runner until the block ends; then let
+    their passes finish."""
     settings = services.settings
     async with aiohttp.ClientSession() as http:
         sender = build_sender(services, http)
@@ -57,6 +60,10 @@ async def background(services: Services) -> AsyncIterator[OutboxSender]:
             asyncio.create_task(
                 scheduler.run(stop, interval=settings.scheduler_interval_seconds),
                 name="scheduler",
+            ),
+            asyncio.create_task(
+                LateJobRunner(services).run(stop, interval=settings.scheduler_interval_seconds),
+                name="late-jobs",
             ),
         ]
         try:
