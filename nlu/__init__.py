@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from nlu.engine import SHANGHAI, get_engine, now_shanghai
+from nlu.engine import SHANGHAI, get_engine
 from nlu.types import Analysis, Intent
 
 __all__ = ["Analysis", "Intent", "analyze", "warm_up"]
@@ -30,12 +30,9 @@ def analyze(text: str, now: datetime | None = None) -> Analysis:
     `now` (default: the current time in Asia/Shanghai) resolves relative times such as
     明天下午; a naive `now` is taken to be Shanghai time.
     """
-    if now is None:
-        now = now_shanghai()
-    elif now.tzinfo is None:
-        now = now.replace(tzinfo=SHANGHAI)
-    else:
-        now = now.astimezone(SHANGHAI)
+    # No `now`: the engine reads the clock only if a visit time needs resolving.
+    if now is not None:
+        now = now.replace(tzinfo=SHANGHAI) if now.tzinfo is None else now.astimezone(SHANGHAI)
     engine = get_engine()
     try:
         return engine.analyze(text, now)

@@ -12,6 +12,11 @@ _REPAIR = INTENT_INDEX[Intent.REPAIR]
 _GREETING = INTENT_INDEX[Intent.GREETING]
 _OTHER = INTENT_INDEX[Intent.OTHER]
 _ACTIONABLE = tuple(i for i in range(len(INTENTS)) if i not in (_GREETING, _OTHER))
+# Greeting and other come last, so the actionable intents are a slice (max over a slice
+# is one C call, not a generator).
+if tuple(range(len(_ACTIONABLE))) != _ACTIONABLE:
+    raise RuntimeError("nlu.types.Intent must list greeting and other last")
+_N_ACTIONABLE = len(_ACTIONABLE)
 
 # A word right after one of these (or after one of these + a modal) does not count:
 # "不是要修东西" does not ask for a repair, "不想投诉" is not a complaint.
@@ -107,7 +112,7 @@ def score(
             continue
         for idx, weight in entry:
             scores[idx] += weight
-    if max(scores[i] for i in _ACTIONABLE) >= 1.0:
+    if max(scores[:_N_ACTIONABLE]) >= 1.0:
         scores[_GREETING] *= GREETING_DAMPING
     if tokens:
         fits = _whole_message(lexicon, tokens)
@@ -130,7 +135,7 @@ def score(
         boosts = [b for b in boosts if b[0] == _REPAIR]
     for idx, weight in dict(boosts).items():
         scores[idx] += weight
-    if has_category and max(scores[i] for i in _ACTIONABLE) < 1.0:
+    if has_category and max(scores[:_N_ACTIONABLE]) < 1.0:
         scores[_REPAIR] += CATEGORY_HINT
     return scores
 

@@ -18,19 +18,23 @@ import jieba
 # The same block and whitespace patterns as jieba.Tokenizer.cut (default mode).
 _RE_HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _RE_SKIP = re.compile(r"(\r\n|\s)")
+# Log-probabilities are <= 0, so a positive value marks a fragment absent from the table.
+_NOT_A_PREFIX = 1.0
 _ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
 class Segmenter:
-    __slots__ = ("_default", "_logp", "_prefixes")
+    __slots__ = ("_default", "_table")
 
     def __init__(self, tokenizer: jieba.Tokenizer) -> None:
         freq: dict[str, int] = tokenizer.FREQ
         logtotal = math.log(tokenizer.total)
-        # A word's score as jieba computes it: log(freq or 1) - log(total).
-        self._logp = {w: math.log(f) - logtotal for w, f in freq.items() if f}
-        # Every key of FREQ is a prefix of some word (jieba stores prefixes with freq 0).
-        self._prefixes = frozenset(freq)
+        # Every key of FREQ is a prefix of some word (jieba stores prefixes with freq 0);
+        # a word's score is log(freq) - log(total) as jieba computes it, None for a prefix
+        # that is no word. One table: one lookup per step of the inner loop, not two.
+        self._table: dict[str, float | None] = {
+            w: (math.log(f) - logtotal if f else None) for w, f in freq.items()
+        }
         self._default = math.log(1) - logtotal
 
     def lcut(self, text: str) -> list[str]:
@@ -50,8 +54,7 @@ class Segmenter:
 
     def _cut_block(self, sentence: str, out: list[str]) -> None:
         n = len(sentence)
-        logp = self._logp
-        prefixes = self._prefixes
+        get = self._table.get
         default = self._default
         score = [0.0] * (n + 1)
         end = [0] * (n + 1)
@@ -60,14 +63,18 @@ class Segmenter:
             best_end = -1
             i = k
             frag = sentence[k]
-            while i < n and frag in prefixes:
-                lp = logp.get(frag)
+            while True:
+                lp = get(frag, _NOT_A_PREFIX)
                 if lp is not None:
+                    if lp > 0.0:  # not even a prefix: no longer word starts here
+                        break
                     value = lp + score[i + 1]
                     # ascending ends: ">=" keeps the later end on a tie, as jieba does
                     if best_end < 0 or value >= best:
                         best, best_end = value, i
                 i += 1
+                if i >= n:
+                    break
                 frag = sentence[k : i + 1]
             if best_end < 0:  # no word starts here: the character alone
                 best, best_end = default + score[k + 1], k

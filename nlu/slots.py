@@ -77,7 +77,8 @@ _RELATION_TEXT = (
     "亲戚 客人 家人 保姆 家政 钟点工 月嫂 护工 快递员 快递小哥 外卖员 "
     "外卖小哥 闺蜜 兄弟 老乡 领导 老板 房东 租客 中介 发小 大舅 小舅 "
     "二叔 三叔 大伯 伯伯 伯母 表叔 表舅 干妈 干爸 家教 家教老师 保洁 "
-    "保洁阿姨 家政阿姨 孩子 小孩 哥 姐 弟 妹 爸 妈 "
+    "保洁阿姨 家政阿姨 孩子 小孩 哥 姐 弟 妹 爸 妈 阿妈 阿爸 阿婆 阿公 外甥 外甥女 "
+    "侄子 侄女 室友 舍友 战友 邻居 "
 )
 _RELATION_WORDS = sorted(_RELATION_TEXT.split(), key=len, reverse=True)
 _REL = "|".join(_RELATION_WORDS)
@@ -98,11 +99,13 @@ _TIME_PREFIX = re.compile(
 )
 _VISITOR = re.compile(
     rf"(?P<titled>(?:小|老)?[{_SURNAMES}](?:{_TITLES}))(?![\u4e00-\u9fa5]{{0,1}}[的])"
-    rf"|(?P<nick>[小老][{_SURNAMES}])(?=\s|[,.]|来|过来|到|要|会|明天|今天|后天|下午|上午|晚上|中午|$)"
+    rf"|(?P<nick>[小老][{_SURNAMES}])"
+    r"(?=\s|[,.]|来|过来|到|要|会|一会|等下|待会|马上|明天|今天|后天|下午|上午|晚上|中午|$)"
     rf"|(?P<trade>(?:{_TRADES})(?:师傅|工人|人员|小哥|阿姨))"
     rf"|(?P<shop>[\u4e00-\u9fa5]{{1,4}}(?:{_BUSINESS})(?:的(?:人|师傅|员工|小哥))?)"
-    rf"|(?P<doer>[送装修拆搬运拉换开量安][\u4e00-\u9fa5]{{1,3}}的(?:师傅|人|工人|小哥|阿姨))"
-    rf"|(?P<rel>(?:我的|我)?(?:{_REL})(?:的?(?:{_REL}))?)"
+    rf"|(?P<doer>[送装修拆搬运拉换开量安][\u4e00-\u9fa5]{{1,3}}的(?:师傅|人|工人|小哥|阿姨"
+    r"|(?=\s|[,.]|等|一会|马上|要|会|来|过来|进来|到|车|$)))"
+    rf"|(?P<rel>(?:我的|我)?(?:大学|高中|初中|小学|以前的|老家的?)?(?:{_REL})(?:的?(?:{_REL}))?们?)"
     rf"|(?:登记访客|访客登记|访客|叫|姓名|名字)[\s:是]{{0,2}}(?P<named>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})"
     rf"|(?:^|[\s,.:])(?P<bare>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})"
     r"(?=\s|[,.:]|[0-9]|来|过来|到|明天|今天|后天|下午|上午|晚上|中午|$)"
@@ -110,6 +113,9 @@ _VISITOR = re.compile(
 # A visitor is whoever is followed by a coming verb; "我老公的车借给朋友, 朋友会开进来".
 _COMING = re.compile(r"[^,.!?]{0,8}?(?:来|到|进来|上门|拜访|过去)")  # used with .match(pos)
 _NOT_A_NAME = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天末]|周末|周边|周围|高兴|方便|马上|钱包")
+
+
+_NAMES = frozenset({"titled", "nick", "bare", "named"})
 
 
 def _clean_visitor(match: re.Match[str]) -> str | None:
@@ -129,7 +135,7 @@ def _clean_visitor(match: re.Match[str]) -> str | None:
         return None
     elif kind in ("shop", "doer"):
         value = _TIME_PREFIX.sub("", value)
-        if value.startswith(("我", "有", "个", "来")):
+        while value.startswith(("我", "有", "个", "来")):
             value = value[1:]
         if len(value) < 2:
             return None
@@ -137,16 +143,25 @@ def _clean_visitor(match: re.Match[str]) -> str | None:
 
 
 def extract_visitor(text: str) -> str | None:
-    first: str | None = None
-    for match in _VISITOR.finditer(text):
-        value = _clean_visitor(match)
-        if value is None:
-            continue
+    """Who is coming, in the resident's words. A name given outright (叫李强, 访客 刘强)
+    wins; a name right after a relation names that person (我同事小李 -> 小李); otherwise
+    the candidate followed by a coming verb, else the first candidate."""
+    candidates = [(m, v) for m in _VISITOR.finditer(text) if (v := _clean_visitor(m))]
+    for match, value in candidates:
+        if match.lastgroup == "named":
+            return value
+    for i, (match, value) in enumerate(candidates):
+        following = candidates[i + 1][0] if i + 1 < len(candidates) else None
+        if (
+            match.lastgroup == "rel"
+            and following is not None
+            and following.start() == match.end()
+            and following.lastgroup in _NAMES
+        ):
+            continue  # "我同事小李": the name that follows is the visitor
         if _COMING.match(text, match.end()):
             return value
-        if first is None:
-            first = value
-    return first
+    return candidates[0][1] if candidates else None
 
 
 def extract_phone(text: str) -> str | None:
@@ -171,16 +186,52 @@ def extract_ticket(text: str) -> str | None:
 
 def extract_count(text: str) -> int | None:
     """Head count of a visit: 两个阿姨 2, 三大两小 5, 十来个人 10 (approximate: the number),
-    我和我老婆 2, 就我一个 1."""
+    四五个 5 (a range: the larger, to plan for), 我和我老婆 2, 就我一个 1, 我姐带她两个孩子 3,
+    我妈和我姨 2, 我爸妈 2."""
     found = _count(text)
     if found is not None:
+        brought = _BRINGS.search(text)
+        if brought is not None and brought.group("n") in _number_words(text, found):
+            return found + 1  # the grown-up bringing the counted children
         return found
     with_match = _WITH.search(text)
-    if with_match is None:
-        return None
-    return 1 + sum(
-        2 if name in _PAIRS else 1 for name in with_match.group("a", "b") if name is not None
-    )
+    if with_match is not None:
+        return 1 + sum(
+            2 if name in _PAIRS else 1 for name in with_match.group("a", "b") if name is not None
+        )
+    both = _BOTH.search(text)
+    if both is not None:
+        return sum(2 if name in _PAIRS else 1 for name in both.group("a", "b"))
+    if _PAIR_ALONE.search(text):
+        return 2
+    return None
+
+
+def _number_words(text: str, value: int) -> set[str]:
+    """The spellings that parse to `value` in text (for matching _BRINGS's number)."""
+    return {m.group() for m in re.finditer(f"{_N}+", text) if parse_int(m.group()) == value}
+
+
+# "我姐带着她两个孩子": the children counted, plus the one bringing them.
+_BRINGS = re.compile(
+    rf"[\u4e00-\u9fa5]带着?(?:她|他|我)?(?:的)?(?P<n>{_N}{{1,2}})\s?(?:个)?(?:孩子|小孩|娃)"
+)
+# "我妈和我姨", "闺蜜和她男朋友": two named visitors (爸妈 are two).
+_BOTH = re.compile(
+    rf"(?:我的?|她的?|他的?)?(?P<a>{_KIN}|姨|舅|叔|姑|奶奶|爷爷|外婆|外公)"
+    rf"(?:和|跟|还有|、)(?:我的?|她的?|他的?)?(?P<b>{_KIN}|姨|舅|叔|姑|奶奶|爷爷|外婆|外公)"
+)
+_PAIR_ALONE = re.compile(r"(?<![和跟])(?:我的?)?(?:爸妈|父母|公婆|岳父母)")
+_DIGITS_1_9 = "一二三四五六七八九"
+
+
+def _range_top(raw: str) -> int | None:
+    """ "四五" / "五六" (a spoken range): the larger number."""
+    if len(raw) == 2 and raw[0] in _DIGITS_1_9 and raw[1] in _DIGITS_1_9:
+        lo, hi = _DIGITS_1_9.index(raw[0]), _DIGITS_1_9.index(raw[1])
+        if hi == lo + 1:
+            return hi + 1
+    return None
 
 
 def _count(text: str) -> int | None:
@@ -213,7 +264,7 @@ def _count(text: str) -> int | None:
         )
         if raw is None:
             continue
-        value = parse_int(raw)
+        value = _range_top(raw) or parse_int(raw)
         if value is not None and 0 < value < 100:
             return value
     return None

@@ -165,6 +165,16 @@ def test_extract_ticket_none() -> None:
         ("二十多个同学", 20),
         ("就我一个", 1),
         ("我哥我嫂子带俩孩子来 一共四个人", 4),
+        ("明天一家三口过来", 3),
+        ("两大一小下午到", 3),
+        ("女儿的同学来玩 四五个", 5),
+        ("五六个人过来打牌", 6),
+        ("七八个同学", 8),
+        ("十五个人", 15),
+        ("我姐带着她两个孩子来", 3),
+        ("我妈和我姨来", 2),
+        ("闺蜜和她男朋友过来", 2),
+        ("我爸妈明天来", 2),
     ],
 )
 def test_extract_count(text: str, count: int) -> None:
@@ -176,6 +186,7 @@ def test_extract_count_none() -> None:
     assert extract_count("明天下午来") is None
     assert extract_count("我和物业说过了") is None
     assert extract_count("来了十几分钟") is None
+    assert extract_count("明天下午三点我表哥来") is None
 
 
 @pytest.mark.parametrize(
@@ -224,6 +235,20 @@ def test_extract_rating_words_only_in_rating_replies() -> None:
         ("明天上午10:30 保洁阿姨来", "保洁阿姨"),
         ("明天下午老王过来找我下棋", "老王"),
         ("张女士今天下午三点到访", "张女士"),
+        ("送快递的等下进来", "送快递的"),
+        ("搬家公司的人明天上午到", "搬家公司的人"),
+        ("送外卖的小哥进来一下", "送外卖的小哥"),
+        ("我表哥明天来", "我表哥"),
+        ("王师傅下午过来修空调", "王师傅"),
+        ("我和我老婆晚上回来", "我老婆"),
+        ("周四晚上六点我同事小李过来拿东西", "小李"),  # the name after the relation
+        ("一会儿我老乡过来拿东西 叫李强", "李强"),  # a name given outright wins
+        ("后天早上九点送家电的车要进来", "送家电的"),
+        ("后天有个搬家公司来拉东西", "搬家公司"),
+        ("老张一会儿过来找我下棋", "老张"),
+        ("周六中午我大学室友们来", "我大学室友们"),
+        ("今晚外甥过来住", "外甥"),
+        ("明早十点我阿妈来", "我阿妈"),
     ],
 )
 def test_extract_visitor(text: str, name: str) -> None:

@@ -13,6 +13,7 @@ from bot.cli_nlu import add_nlu_commands
 from nlu import analyze
 from nlu.classify import Decision
 from nlu.engine import get_engine
+from nlu.hazard import Finding
 from nlu.learn import data_hash, default_files
 from nlu.lexicon import INTENT_INDEX, INTENTS
 from nlu.model import (
@@ -125,3 +126,20 @@ def test_model_handles_odd_text(text: str) -> None:
     assert model is not None
     logits = model.logits(r.tokens, r.norm, evidence(r.kinds, r.vetoed))
     assert len(logits) == len(INTENTS) + 1
+
+
+def test_urgency_only_samples_leave_the_intent_head_alone() -> None:
+    # Rows of the urgency files (intent_weight 0) teach the urgent logit, not the intents.
+    samples = _samples()
+    muted = [
+        Sample(s.tokens, s.text, s.evidence, s.intent, s.urgent, intent_weight=0.0) for s in samples
+    ]
+    model = train(muted, min_count=1, prune=0.0)
+    intent_weights = [w for row in model.features.values() for w in row[: len(INTENTS)]]
+    assert all(w == 0.0 for w in intent_weights)
+    assert any(row[-1] != 0.0 for row in model.features.values())
+
+
+def test_hazard_findings_are_features() -> None:
+    assert evidence((), False, Finding(("gas",), False)) == ["hz:gas"]
+    assert evidence(("lift",), True, Finding((), True)) == ["kind:lift", "vetoed", "hz:vetoed"]
