@@ -12,7 +12,7 @@ from nlu.regexgate import GatedPattern, GateIndex
 
 # A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency.
 _NEG_BEFORE = re.compile(
-    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)(?:什么|啥|任何|再)?$"
+    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)(?:什么|啥|任何|再|人|有人)?$"
 )
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 _RESOLVED_AFTER = re.compile(
@@ -23,12 +23,19 @@ _RESOLVED_AFTER = re.compile(
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$")
 # "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
 _PAST_BEFORE = re.compile(
-    r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次)[^,.!?]{0,8}$"
-    # "昨天报的燃气味": a report already made is a question about it, not a new alarm.
-    r"|(?:报的|报过的|反映的|投诉的|报修的)$"
+    r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次"
+    r"|昨天|昨晚|昨儿|前天|前晚)[^,.!?]{0,8}$"
+    # "昨天报的燃气味", "刚才说的那个焦味": a report already made is a question about it.
+    r"|(?:报的|报过的|反映的|投诉的|报修的|说的)(?:那个|这个|那次)?$"
 )
-# ...unless something says it is happening now.
-_PRESENT = re.compile(r"现在(?:又|还|也|正)|正在|还在|又|快来|快点|赶紧|马上|救命|立刻|急")
+# ...unless something says it is happening now ("昨晚开始就有燃气味 一直没散").
+_PRESENT = re.compile(
+    r"现在(?:又|还|也|正)|正在|还在|又|快来|快点|赶紧|马上|救命|立刻|急|一直|开始|越来越|到现在"
+)
+# The writer says nobody needs to come: every hit in the message is called off.
+_CALM = re.compile(
+    r"不用(?:来人|派人|过来|上门|来了)|不需要(?:派人|来人|过来)|虚惊一场|误会一场|是个误会|搞错了"
+)
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就
 # 要淹到楼下了 水一直在漏" must stay urgent (err on urgent).
 _ONGOING = re.compile(r"再不|一直|还在|正在|快来|快点|赶紧|马上|救命")
@@ -56,6 +63,8 @@ class UrgencyPatterns:
         vetoed = False
         if candidates is None:
             candidates = self.index.candidates(text, frozenset(text))
+        if candidates and _CALM.search(text) and not _ONGOING.search(text):
+            return (), True
         for i in candidates:
             kind, pattern = self.patterns[i]
             if kind in kinds:

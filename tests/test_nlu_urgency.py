@@ -37,6 +37,11 @@ from nlu import analyze
         "阿伯喺電梯口跌低咗 流緊血",
         "天燃气好大味道",
         "水管暴了",
+        # Place first, then who is shut in; the sound of the water after the leak.
+        "车里关着一个孩子 车窗都关死了",
+        "暖气管漏水 哗哗的",
+        # A past start with something saying it goes on is still an emergency.
+        "昨晚开始就有燃气味 一直没散",
     ],
 )
 def test_urgent(text: str) -> None:
@@ -63,6 +68,13 @@ def test_urgent(text: str) -> None:
         "停电到现在还没来电",
         "被电梯门夹了一下衣服",
         "我气炸了",
+        # Nobody hurt; nobody needs to come; over since yesterday; a handle, not a hand.
+        "电梯刚才停了 大家都出来了 没有人受伤",
+        "刚才说的那个烟味是邻居在烧烤 不用派人了",
+        "前天晚上电梯把我困了十分钟 你们得好好查查",
+        "门把手断了",
+        "钥匙落家里了 被锁在门外",
+        "浴缸水位有点高 下水很慢",
         "",
     ],
 )
