@@ -174,7 +174,7 @@ def _start(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
         case Intent.RATING:
             return Outcome(reply="收到，谢谢您的反馈！", intent=Intent.RATING)
         case Intent.GREETING:
-            return welcome.greeting()
+            return welcome.greeting(text)
     return welcome.not_understood()
 
 
