@@ -7,6 +7,7 @@ resident is told what to do in the meantime.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from handlers import binding
@@ -30,11 +31,15 @@ FLOW = "repair"
 _LEAD_IN = re.compile(
     r"^\s*(?:你好|您好)?[，,\s]*(?:我要|我想|想|需要|申请|帮我)?(?:报修|维修|修理)[:：，,\s]*"
 )
+# The resident says it cannot wait: the form stops and the report goes out as an emergency.
+_SAYS_URGENT = re.compile(
+    r"^\s*(?:很|特别|非常|十分|挺)?(?:紧急|急|着急|危险|急急急)(?:的|啊|呀|了)?[!！。.\s]*$|^\s*快来人"
+)
 _ANY_TIME = re.compile(r"随时|都行|都可以|都方便|无所谓|不限|任何时间|尽快|越快越好")
 
 ASK_DESCRIPTION = "请说说哪里出了什么问题，比如“厨房水龙头一直滴水”。也可以发照片。"
 ASK_LOCATION = "请问是在哪里？回复房号（如 3栋2单元1201）或公共区域（如 2号楼电梯、地库）。"
-ASK_TIME = "师傅什么时候上门方便？比如“明天上午”，随时都行请回复“随时”。"
+ASK_TIME = "师傅什么时候上门方便？比如“明天上午”，随时都行请回复“随时”；情况紧急请回复“紧急”。"
 ASK_EDIT = "要改哪一项？回复 1 位置，2 问题描述，3 上门时间"
 
 _QUESTIONS = {"location": ASK_LOCATION, "description": ASK_DESCRIPTION, "time": ASK_TIME}
@@ -82,6 +87,11 @@ def resume(
         slots["location"] = incoming.location.label or "发送的位置"
         return _next(Conversation(flow=FLOW, slots=slots), ctx)
     step = conversation.step
+    if _SAYS_URGENT.match(text):
+        described = replace(incoming, text=str(slots.get("description") or "住户报紧急情况"))
+        category = slots.get("category")
+        known = replace(analysis, urgent=True, slots={"category": category} if category else {})
+        return urgent(described, known, ctx, location=slots.get("location"))
     if step == "confirm":
         return _confirm(incoming, conversation, ctx, text)
     if step == "edit":
@@ -106,11 +116,14 @@ def resume(
     return _next(Conversation(flow=FLOW, slots=slots), ctx)
 
 
-def urgent(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
+def urgent(
+    incoming: Incoming, analysis: Analysis, ctx: Context, *, location: object = None
+) -> Outcome:
     category = analysis.slots.get("category")
     category = category if isinstance(category, str) else None
     advice = _SAFETY.get(category or "", _SAFETY_DEFAULT)
-    location = location_text(analysis) or ctx.facts.resident.room_label
+    if not isinstance(location, str) or not location:
+        location = location_text(analysis) or ctx.facts.resident.room_label
     text = incoming.text.strip() or "紧急情况"
     effects = (
         CreateTicket(
