@@ -22,6 +22,7 @@ from storage.ticket_status import OPEN as OPEN_STATUSES
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Open and running: a paused ticket's clocks stop, so it gets no alerts.
 OPEN = OPEN_STATUSES - {"paused"}
+# The default ladder: each rung fires at this fraction of a limit ([sla.ladder] changes it).
 LADDER: tuple[tuple[str, float], ...] = (("remind", 0.8), ("escalate", 1.0), ("manager", 2.0))
 
 
@@ -64,8 +65,12 @@ class Policy:
     )
     poll_remind: timedelta = timedelta(hours=24)
     poll_close: timedelta = timedelta(hours=72)
-    # Urges on one ticket that send it straight to the supervisors.
+    # Urges on one ticket that send it straight to the supervisors (0: never).
     urges_to_escalate: int = 2
+    # The rungs in the order they fire; a rung left out (or set to 0) never fires.
+    ladder: tuple[tuple[str, float], ...] = LADDER
+    # A repeated complaint goes straight to the supervisors.
+    escalate_repeated: bool = True
     # Non-urgent work starts its clock in working hours: a repair reported at 22:00 is
     # timed from 08:00 the next working day. Urgent work runs around the clock.
     work_start: time = time(8, 0)
@@ -153,6 +158,8 @@ class Policy:
         [sla.poll]            remind = 1440  close = 4320
         [sla.hours]           start = "08:00"  end = "18:00"  holidays = ["2026-10-01"]
         [sla.digest]          at = "17:30"     (at = "" turns the daily digest off)
+        [sla.ladder]          remind = 0.8   escalate = 1.0   manager = 2.0
+                              urges = 2      repeated = true   (0 / false: never)
         """
         if not path:
             return cls()
@@ -160,7 +167,7 @@ class Policy:
         policy = cls()
         limits = dict(policy.limits)
         for kind, table in data.items():
-            if kind in ("poll", "hours", "digest") or not isinstance(table, dict):
+            if kind in ("poll", "hours", "digest", "ladder") or not isinstance(table, dict):
                 continue
             for priority, values in table.items():
                 if isinstance(values, dict):
@@ -172,6 +179,12 @@ class Policy:
         poll = data.get("poll", {})
         hours = data.get("hours", {})
         digest = data.get("digest", {})
+        rungs = data.get("ladder", {})
+        ladder = tuple(
+            (rung, float(rungs.get(rung, factor)))
+            for rung, factor in LADDER
+            if float(rungs.get(rung, factor)) > 0
+        )
         loaded = cls(
             limits=limits,
             poll_remind=_opt(poll.get("remind")) or policy.poll_remind,
@@ -181,7 +194,13 @@ class Policy:
             holidays=frozenset(date.fromisoformat(str(d)) for d in hours.get("holidays", [])),
             office_clocks=frozenset(hours.get("office_clocks", policy.office_clocks)),
             digest_at=_clock(digest["at"]) if "at" in digest else policy.digest_at,
+            urges_to_escalate=int(rungs.get("urges", policy.urges_to_escalate)),
+            ladder=ladder,
+            escalate_repeated=bool(rungs.get("repeated", policy.escalate_repeated)),
         )
+        factors = [factor for _, factor in ladder]
+        if factors != sorted(factors):
+            raise ValueError(f"{path}: [sla.ladder] rungs must rise: remind ≤ escalate ≤ manager")
         if loaded.work_start > loaded.work_end:
             raise ValueError(f"{path}: [sla.hours] start must come before end (equal: always open)")
         return loaded
@@ -242,7 +261,7 @@ def due(clock: Clock, policy: Policy, now: datetime) -> tuple[list[str], datetim
         limit = limits.of(name)
         if limit is None or not clock.running(name):
             continue
-        for rung, factor in LADDER:
+        for rung, factor in policy.ladder:
             step = f"{name}:{rung}"
             if step in clock.fired:
                 continue
@@ -255,9 +274,10 @@ def due(clock: Clock, policy: Policy, now: datetime) -> tuple[list[str], datetim
                 upcoming.append(at)
                 break
     if clock.status in OPEN:
-        if clock.urge_count >= policy.urges_to_escalate and "urges:escalate" not in clock.fired:
+        urges = policy.urges_to_escalate
+        if urges and clock.urge_count >= urges and "urges:escalate" not in clock.fired:
             steps.append("urges:escalate")
-        if clock.repeated and "repeated:escalate" not in clock.fired:
+        if policy.escalate_repeated and clock.repeated and "repeated:escalate" not in clock.fired:
             steps.append("repeated:escalate")
     if clock.status == "resolved" and clock.resolved_at is not None:
         for step, at in (

@@ -227,3 +227,26 @@ async def test_visitor_passes_expire_and_the_gate_is_told(db: Database) -> None:
     late = await run(db, "gate1", parse("核验 123456"), key="g2", now=WED + timedelta(hours=4))
     assert "已过期" in late and "12:00" in late
     assert "不存在" in await run(db, "gate1", parse("核验 654321"), key="g3", now=WED)
+
+
+def test_each_rung_of_the_ladder_is_configurable(tmp_path: Path) -> None:
+    path = tmp_path / "estate.toml"
+    path.write_text(
+        "[sla.ladder]\nremind = 0.5\nmanager = 0\nurges = 0\nrepeated = false\n", encoding="utf-8"
+    )
+    policy = Policy.load(str(path))
+    assert policy.ladder == (("remind", 0.5), ("escalate", 1.0))
+    steps, nxt = due(clock(created_at=WED), policy, WED + timedelta(minutes=15))
+    assert steps == ["respond:remind"] and nxt == WED + timedelta(minutes=30)
+    fired = frozenset({"respond:remind", "respond:escalate"})
+    late = clock(created_at=WED, fired=fired, urge_count=5, repeated=True)
+    # No manager rung, and neither urges nor repeats jump the ladder.
+    steps, _ = due(late, policy, WED + timedelta(hours=2))
+    assert steps == []
+    path.write_text("[sla.ladder]\nremind = 1.5\n", encoding="utf-8")
+    try:
+        Policy.load(str(path))
+    except ValueError as exc:
+        assert "rise" in str(exc)
+    else:  # pragma: no cover - a reminder after the escalation must be refused
+        raise AssertionError("a falling ladder was accepted")

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from bot.services import Services
-from handlers.sla import LADDER, Policy
+from handlers.sla import Policy
 from storage.models import OutboxMessage, ScheduledRun, Ticket, TicketAlert
 from storage.report import build_report, month_bounds
 from tests.conftest import Backend, make_settings
@@ -43,7 +43,7 @@ def expected_steps(record: Record, repeated: bool, end: datetime) -> set[str]:
         limit = limits.of(clock)
         if limit is None:
             continue
-        for rung, factor in LADDER:
+        for rung, factor in POLICY.ladder:
             at = POLICY.deadline(record.created, record.priority, clock, limit * factor)
             if stopped is not None and at > stopped:
                 break
