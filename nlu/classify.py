@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from nlu.lexicon import INTENT_INDEX, INTENTS, Lexicon
 from nlu.types import Intent
@@ -43,26 +43,23 @@ CATEGORY_HINT = 1.0
 WHOLE_BONUS = 6.0
 # Particles and punctuation that do not change what a short message is.
 _FILLERS = frozenset("呀啊吗嘛哈呢吧啦哦喔噢嗯哟呐~!?.,:;'\" -·")
+_DELETE_FILLERS = dict.fromkeys(map(ord, _FILLERS))
 # A short reply carrying an evaluation ("速度挺快的 满意") is a rating.
 SHORT_RATING_LEN = 14
 SHORT_RATING_BONUS = 1.5
 _RATING = INTENT_INDEX[Intent.RATING]
 # Unknown jieba words at least this long are searched for keywords inside them.
 _SUBSCAN_MIN = 3
+_BELOW_ALL = float("-inf")
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
+    # A tuple, not a frozen dataclass: built for every message, and a frozen dataclass's
+    # field-by-field object.__setattr__ costs several times a tuple's construction.
     intent: Intent
     confidence: float
     runner_up: Intent | None
     scores: tuple[float, ...]
-
-
-def _negated(tokens: Sequence[str], i: int) -> bool:
-    if i >= 1 and tokens[i - 1] in NEGATORS:
-        return True
-    return i >= 2 and tokens[i - 1] in _MODALS and tokens[i - 2] in NEGATORS
 
 
 def _whole_message(lexicon: Lexicon, tokens: Sequence[str]) -> frozenset[int] | None:
@@ -70,7 +67,9 @@ def _whole_message(lexicon: Lexicon, tokens: Sequence[str]) -> frozenset[int] | 
     allowed: frozenset[int] | None = None
     whole = lexicon.whole
     for tok in tokens:
-        if all(ch in _FILLERS or ch.isspace() for ch in tok):
+        # Only fillers and whitespace: nothing left once the fillers are deleted and the
+        # whitespace stripped (str.strip and str.isspace agree on what is whitespace).
+        if not tok.translate(_DELETE_FILLERS).strip():
             continue
         fits = whole.get(tok)
         if fits is None:
@@ -108,7 +107,11 @@ def score(
         if tok in seen:
             continue
         seen.add(tok)
-        if _negated(tokens, i):
+        # After a negator, or a negator + a modal (inline: this runs for every known word).
+        if i and (
+            tokens[i - 1] in NEGATORS
+            or (i >= 2 and tokens[i - 1] in _MODALS and tokens[i - 2] in NEGATORS)
+        ):
             continue
         for idx, weight in entry:
             scores[idx] += weight
@@ -124,17 +127,20 @@ def score(
     rules = lexicon.rules
     for i in rule_ids:
         rule = rules[i]
-        if rule.pattern.regex.search(text):
+        tail = rule.pattern.tail
+        found = rule.pattern.regex.search(text, max(0, len(text) - tail) if tail else 0)
+        if found:
             scores[rule.intent] += rule.weight
     for ch in emoji:
         for idx, weight in lexicon.emoji.get(ch, ()):
             scores[idx] += weight
-    boosts = [URGENT_BOOST.get(kind, _DEFAULT_URGENT_BOOST) for kind in urgent_kinds]
-    if any(idx == _REPAIR and weight > 0 for idx, weight in boosts):
-        # Anything broken (gas, water, wires...) makes it a job, even if someone is hurt.
-        boosts = [b for b in boosts if b[0] == _REPAIR]
-    for idx, weight in dict(boosts).items():
-        scores[idx] += weight
+    if urgent_kinds:  # most messages: none, and no generator to build for nothing
+        boosts = [URGENT_BOOST.get(kind, _DEFAULT_URGENT_BOOST) for kind in urgent_kinds]
+        if any(idx == _REPAIR and weight > 0 for idx, weight in boosts):
+            # Anything broken (gas, water, wires...) makes it a job, even if someone is hurt.
+            boosts = [b for b in boosts if b[0] == _REPAIR]
+        for idx, weight in dict(boosts).items():
+            scores[idx] += weight
     if has_category and max(scores[:_N_ACTIONABLE]) < 1.0:
         scores[_REPAIR] += CATEGORY_HINT
     return scores
@@ -143,13 +149,14 @@ def score(
 def decide(scores: list[float]) -> Decision:
     adjusted = list(scores)
     adjusted[_OTHER] = max(adjusted[_OTHER], OTHER_FLOOR)
-    top = second = -1
-    for i, value in enumerate(adjusted):
-        if top < 0 or value > adjusted[top]:
-            top, second = i, top
-        elif second < 0 or value > adjusted[second]:
-            second = i
-    s1, s2 = adjusted[top], max(adjusted[second], 0.0)
+    # The winner is the first index holding the maximum, the runner-up the first index
+    # holding the maximum of the others (C-level max/index instead of a Python loop).
+    s1 = max(adjusted)
+    top = adjusted.index(s1)
+    others = adjusted.copy()
+    others[top] = _BELOW_ALL
+    second = others.index(max(others))
+    s2 = max(adjusted[second], 0.0)
     confidence = s1 / (s1 + s2 + 1.0) if s1 > 0 else 0.0
     # The floor given to `other` is no evidence: it is not offered as an alternative.
     real_second = adjusted[second] > 0 and not (second == _OTHER and scores[_OTHER] <= 0)

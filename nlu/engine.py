@@ -111,9 +111,8 @@ class Engine:
         # One index lookup decides which urgent patterns and phrase rules are worth running.
         candidates = self.gates.candidates(norm, chars, bigrams)
         split = bisect.bisect_left(candidates, self.rules_offset)
-        patterned, pattern_vetoed = (
-            self.urgency.detect_vetoed(norm, candidates[:split]) if split else ((), False)
-        )
+        # Run even with no candidate: a calm message (不用来人了) can still be vetoed.
+        patterned, pattern_vetoed = self.urgency.detect_vetoed(norm, candidates[:split])
         run_hazards = norm and self.hazard_mode != "off"
         hazard = self.hazards.detect(norm) if run_hazards else NOTHING
         kinds, vetoed = self._urgency(hazard, patterned, pattern_vetoed)
@@ -176,7 +175,7 @@ class Engine:
     def _category(self, norm: str, kinds: tuple[str, ...]) -> str | None:
         totals: dict[str, float] = {}
         categories = self.lexicon.categories
-        for _, phrase in self.lexicon.category_matcher.finditer(norm):
+        for phrase in self.lexicon.category_matcher.find_all(norm):
             for cat, weight in categories[phrase]:
                 totals[cat] = totals.get(cat, 0.0) + weight
         for kind in kinds:

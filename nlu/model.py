@@ -68,8 +68,9 @@ class Model:
     ) -> list[float]:
         """N_INTENTS intent logits followed by the urgency logit. `bigrams`: the text's
         character bigrams, when the caller already has them (the regex gate needs them)."""
-        keys = set(bigrams) if bigrams is not None else set(map(add, text, text[1:]))
-        keys.update(tokens)
+        if bigrams is None:
+            bigrams = frozenset(map(add, text, text[1:]))
+        keys = bigrams.union(tokens)
         rows = [self.bias, *filter(None, map(self.features.get, keys))]
         if evidence:
             get = self.evidence.get

@@ -102,6 +102,9 @@ class Replacer:
         self._matcher = PhraseMatcher(self._mapping)
 
     def apply(self, text: str) -> str:
+        # Most messages hold no key: one C-level search answers that.
+        if not self._matcher.search(text):
+            return text
         out: list[str] = []
         last = 0
         for pos, phrase in self._matcher.finditer(text):
@@ -135,12 +138,21 @@ class TradToSimp:
             if len(key) == 1 and key != value:
                 chars[ord(key)] = value
         phrases: dict[str, str] = {}
+        seen: dict[str, int] = {}  # how many simplified phrases hold each character
         for key, value in _read_opencc(base / "TSPhrases.txt"):
+            for ch in set(value):
+                seen[ch] = seen.get(ch, 0) + 1
             # Only phrases whose reading differs from character-by-character conversion
             # need the matcher (乾淨 is just 干净; 乾隆 must stay 乾隆).
             if key.translate(chars) != value:
                 phrases[key] = value
-        changed = {chr(c) for c in chars} | {ch for key in phrases for ch in key}
+        # A text without any of these is left unchanged: a phrase holding a character the
+        # character table converts needs that character, and each of the few phrases of
+        # unconverted characters alone (反覆, 藉口) needs one of `_cover`'s. (Every character
+        # of every phrase sent 9 in 10 plain Mandarin messages down the slow path for nothing.)
+        converted = frozenset(map(chr, chars))
+        pure = [key for key in phrases if converted.isdisjoint(key)]
+        changed = converted | _cover(pure, seen)
         self._chars = chars
         self._phrases = phrases
         self._matcher = PhraseMatcher(phrases)
@@ -159,6 +171,24 @@ class TradToSimp:
             last = pos + len(phrase)
         out.append(text[last:].translate(chars))
         return "".join(out)
+
+
+def _cover(phrases: list[str], seen: dict[str, int]) -> frozenset[str]:
+    """Characters such that each phrase holds one: greedily the character shared by the
+    most phrases still uncovered, which is the odd one they exist for (覆, 藉, 瞭), not a
+    common one (一, 不, 反) that would send ordinary messages down the slow path; on a tie
+    the one fewer simplified phrases of OpenCC's hold (衹 rather than 得 in 衹得)."""
+    chosen: set[str] = set()
+    left = [set(p) for p in phrases]
+    while left:
+        counts: dict[str, int] = {}
+        for chars in left:
+            for ch in chars:
+                counts[ch] = counts.get(ch, 0) + 1
+        pick = max(sorted(counts), key=lambda ch: (counts[ch], -seen.get(ch, 0)))
+        chosen.add(pick)
+        left = [chars for chars in left if pick not in chars]
+    return frozenset(chosen)
 
 
 def _read_opencc(path: Path) -> list[tuple[str, str]]:

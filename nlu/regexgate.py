@@ -139,14 +139,106 @@ def first_grams(pattern: str) -> frozenset[str] | None:
     return frozenset(grams) if grams else None
 
 
-class GatedPattern:
-    """A compiled regex with a first-character gate in front of `search`/`finditer`."""
+# How much more often a message holds a given character than a given character pair (a
+# rough guess; only the choice between a pattern's possible gates depends on it).
+_SINGLE_COST = 8
 
-    __slots__ = ("gate", "regex")
+
+def _cost(grams: frozenset[str]) -> int:
+    return sum(1 if len(g) > 1 else _SINGLE_COST for g in grams)
+
+
+def _gate_of_seq(items: Any) -> frozenset[str] | None:
+    """The cheapest set of 1-2 character strings one of which every match of the sequence
+    contains, or None. The match of the whole sequence contains a match of each of its
+    non-empty parts: the grams a later part starts with (燃气 in "(?:我|人)[^,]{0,4}燃气")
+    gate as well as the first part's, and a message holds a rare pair far less often than
+    one common character."""
+    items = list(items)
+    options: list[frozenset[str]] = []
+    for idx, (op, av) in enumerate(items):
+        if op in (_parser.ASSERT, _parser.ASSERT_NOT, _parser.AT):
+            continue
+        if _not_nullable(items[idx:]):
+            grams = _prefixes_of_seq(items[idx:])
+            if grams:
+                options.append(frozenset(grams))
+        inner = _gate_of_item(op, av)
+        if inner:
+            options.append(inner)
+    return min(options, key=_cost) if options else None
+
+
+def _gate_of_item(op: Any, av: Any) -> frozenset[str] | None:
+    """A gate from inside one part of a sequence: the union of its alternatives' gates,
+    its group's, or a repeated part's (when it must occur at least once)."""
+    if op is _parser.BRANCH:
+        union: set[str] = set()
+        for alt in av[1]:
+            part = _gate_of_seq(alt)
+            if part is None:
+                return None
+            union |= part
+        return frozenset(union)
+    if op is _parser.SUBPATTERN:
+        return _gate_of_seq(av[-1])
+    if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and av[0] >= 1:
+        return _gate_of_seq(av[2])
+    return None
+
+
+def gate_grams(pattern: str) -> frozenset[str] | None:
+    """1- or 2-character strings one of which every match contains, chosen to be as rarely
+    present as possible; None when no such set can be bounded (the pattern always runs)."""
+    try:
+        parsed = _parser.parse(pattern)
+    except re.error:
+        return None
+    return _gate_of_seq(parsed.data)
+
+
+def _ends_at_end(items: Any) -> bool:
+    """Whether every match of the sequence ends with `$` (flags are checked by the caller)."""
+    if not items:
+        return False
+    op, av = items[-1]
+    if op is _parser.AT:
+        return bool(av is _parser.AT_END)
+    if op is _parser.BRANCH:
+        return all(_ends_at_end(alt) for alt in av[1])
+    if op is _parser.SUBPATTERN and not av[1]:  # a group adding no flag ((?m:...) would)
+        return _ends_at_end(av[-1])
+    return False
+
+
+def tail_width(regex: re.Pattern[str]) -> int | None:
+    """For a pattern whose every match ends at `$`, how far from the end of the text a
+    match can start (its longest match, + 1 for `$` before a final newline); None for
+    other patterns. Searching from there finds the same first match, where a pattern such
+    as "(?<=[一-龥])(?:吗|呢)$" otherwise tries its lookbehind at every position
+    (the lookbehind still sees the characters before the start)."""
+    if regex.flags & re.MULTILINE:
+        return None
+    try:
+        parsed = _parser.parse(regex.pattern)
+    except re.error:
+        return None
+    widest = parsed.getwidth()[1]
+    if widest >= _parser.MAXREPEAT or not _ends_at_end(parsed.data):
+        return None
+    return int(widest) + 1
+
+
+class GatedPattern:
+    """A compiled regex with a gate in front of `search`/`finditer`: strings one of which
+    every match contains."""
+
+    __slots__ = ("gate", "regex", "tail")
 
     def __init__(self, pattern: str | re.Pattern[str]) -> None:
         self.regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-        self.gate = first_grams(self.regex.pattern)
+        self.gate = gate_grams(self.regex.pattern)
+        self.tail = tail_width(self.regex)
 
     def could_match(self, text: str) -> bool:
         return self.gate is None or any(gram in text for gram in self.gate)

@@ -39,14 +39,15 @@ class Segmenter:
 
     def lcut(self, text: str) -> list[str]:
         out: list[str] = []
-        for blk in _RE_HAN.split(text):
-            if not blk:
-                continue
-            if _RE_HAN.match(blk):
+        # Splitting on a pattern with one group alternates text between matches (even
+        # places, possibly empty) and the matches (odd places): where jieba asks the
+        # pattern again of every piece, the place says which it is.
+        for j, blk in enumerate(_RE_HAN.split(text)):
+            if j & 1:
                 self._cut_block(blk, out)
-            else:
-                for part in _RE_SKIP.split(blk):
-                    if _RE_SKIP.match(part):
+            elif blk:
+                for p, part in enumerate(_RE_SKIP.split(blk)):
+                    if p & 1:
                         out.append(part)
                     else:
                         out.extend(part)

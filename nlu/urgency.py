@@ -63,7 +63,7 @@ class UrgencyPatterns:
         vetoed = False
         if candidates is None:
             candidates = self.index.candidates(text, frozenset(text))
-        if candidates and _CALM.search(text) and not _ONGOING.search(text):
+        if _CALM.search(text) and not _ONGOING.search(text):
             return (), True
         for i in candidates:
             kind, pattern = self.patterns[i]

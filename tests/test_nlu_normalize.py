@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import opencc
@@ -13,7 +15,7 @@ from nlu.datafiles import DATA_DIR, DataFileError, rows
 from nlu.engine import get_engine
 from nlu.lexicon import CATEGORIES, load_lexicon
 from nlu.normalize import TradToSimp, load_mapping
-from nlu.regexgate import GateIndex, first_grams
+from nlu.regexgate import GateIndex, first_grams, gate_grams, tail_width
 
 
 def norm(text: str) -> str:
@@ -115,13 +117,34 @@ def test_first_grams() -> None:
     assert first_grams("a?") is None
 
 
-def test_gate_index_never_hides_a_match() -> None:
+def test_gate_grams() -> None:
+    # A later part's rarer pairs gate instead of the first part's common characters.
+    assert gate_grams("(?:我|人)[^,.!?]{0,4}(?:在电梯里|在梯里)") == frozenset({"电梯", "梯里"})
+    assert gate_grams("(?:要|快)淹|淹到楼下") == frozenset({"淹", "淹到"})
+    assert gate_grams("(?:的)?abc") == frozenset({"ab"})
+    assert gate_grams("[^,]abc") == frozenset({"ab"})
+    assert gate_grams("a?") is None
+    assert gate_grams("(?:a|b?)c?") is None
+
+
+def test_tail_width() -> None:
+    assert tail_width(re.compile(r"(?<=[\u4e00-\u9fff])(?:吗|呢)\s?$")) == 3
+    assert tail_width(re.compile(r"(?:a|bb)$|c$")) == 3
+    assert tail_width(re.compile(r"a$|b")) is None
+    assert tail_width(re.compile(r"a+$")) is None
+    assert tail_width(re.compile(r"a$", re.MULTILINE)) is None
+    assert tail_width(re.compile(r"(?m:a$)")) is None
+
+
+@pytest.mark.parametrize("gates", [first_grams, gate_grams])
+def test_gate_index_never_hides_a_match(gates: Callable[[str], frozenset[str] | None]) -> None:
     """Gating must be an optimisation only: every pattern that matches a message is among
-    the candidates for it."""
+    the candidates for it (the engine's gates, and the first-gram gates that decide when a
+    calm message is vetoed)."""
     engine = get_engine()
     patterns = [p.regex for _, p in engine.urgency.patterns]
     patterns += [rule.pattern.regex for rule in engine.lexicon.rules]
-    index = GateIndex([first_grams(p.pattern) for p in patterns])
+    index = GateIndex([gates(p.pattern) for p in patterns])
     texts = [
         line.split("\t")[0]
         for line in (Path(__file__).parent / "data" / "nlu_dev.tsv")
@@ -135,6 +158,11 @@ def test_gate_index_never_hides_a_match() -> None:
         for i, pattern in enumerate(patterns):
             if pattern.search(text):
                 assert i in found, (raw, pattern.pattern)
+            tail = tail_width(pattern)
+            if tail is not None:  # the windowed search finds the same first match
+                windowed = pattern.search(text, max(0, len(text) - tail))
+                whole = pattern.search(text)
+                assert (windowed and windowed.span()) == (whole and whole.span()), raw
 
 
 def test_fast_segmenter_equals_jieba() -> None:
