@@ -126,7 +126,11 @@ async def handle(services: Services, incoming: Incoming) -> str | None:
         job.late = True
         # Held before WeChat hears `success`: from here a crash must not lose the message.
         retry_at = time.time() + services.settings.late_retry_seconds
-        await services.late_jobs.hold(key, job.to_json(), retry_at=retry_at)
+        try:
+            # Held before the release in `_deliver_late` can run, so it cannot come after it.
+            await services.late_jobs.hold(key, job.to_json(), retry_at=retry_at)
+        except Exception:  # Redis is down too: the handling still runs, just unguarded
+            log.exception("could not hold a late message (user=%s)", incoming.user)
         services.spawn(_deliver_late(services, job, task), name=f"late:{key}")
         log.warning("reply budget exceeded; reply goes to the outbox (user=%s)", incoming.user)
         return None
