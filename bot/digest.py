@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import KINDS, ticket_line
@@ -84,10 +84,10 @@ async def build_digests(session: AsyncSession, *, now: datetime) -> dict[str, st
     return texts
 
 
-async def _by_group(session: AsyncSession, clause: object) -> Counter[str]:
+async def _by_group(session: AsyncSession, clause: ColumnElement[bool]) -> Counter[str]:
     counts: Counter[str] = Counter()
     rows = await session.execute(
-        select(Ticket.kind, func.count()).where(clause).group_by(Ticket.kind)  # type: ignore[arg-type]
+        select(Ticket.kind, func.count()).where(clause).group_by(Ticket.kind)
     )
     for kind, count in rows.all():
         counts[group_for_kind(kind)] += count
