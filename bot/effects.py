@@ -221,7 +221,6 @@ async def _lifecycle(
         case Reopen():
             mine = await _own_ticket(session, incoming.user, effect.number)
             if mine is not None and mine.status == "resolved":
-                mine.next_alert_at = now  # back on the clock
                 move(
                     session,
                     mine,

@@ -146,9 +146,7 @@ async def _assign(
     move(session, ticket, "assigned", actor=actor, action=action, now=now, note=note)
     ticket.assignee_id = owner.id
     if ticket.responded_at is None:
-        ticket.responded_at = now
-    # The response clock has stopped: the scheduler recomputes the ladder.
-    ticket.next_alert_at = now
+        ticket.responded_at = now  # the response clock stops; `move` asked for a fresh look
     await _tell_resident(
         session, ticket, f"您的工单 #{ticket.id} 已安排给{owner.name}，会尽快联系您。", key, now
     )
