@@ -54,20 +54,14 @@ def add_nlu_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         "train", help="retrain the learned layer (nlu/data/model.json) from the labelled files"
     )
     tr.add_argument(
-        "files", type=Path, nargs="*", help="labelled TSV files (default: dev, extra, more)"
+        "files",
+        type=Path,
+        nargs="*",
+        help="labelled TSV files (default: the training files)",
     )
     tr.add_argument("--output", type=Path, default=None, help="default: nlu/data/model.json")
     tr.add_argument("--json", action="store_true", help="print the cross-validation as JSON")
     tr.set_defaults(func=cmd_train)
-
-    md = commands.add_parser(
-        "modes",
-        help="compare the hazard detector's modes (off, evidence, flags) on labelled files,"
-        " each with a learned layer trained in memory (model.json is untouched)",
-    )
-    md.add_argument("files", type=Path, nargs="+", help="labelled TSV files to score")
-    md.add_argument("--json", action="store_true", help="print the figures as JSON")
-    md.set_defaults(func=cmd_modes)
 
 
 def _quiet_jieba() -> None:
@@ -189,45 +183,4 @@ def cmd_train(args: argparse.Namespace) -> int:
             f" precision {cv['precision']:.3f}; by file {cv['by_source']}",
             markup=False,
         )
-    return 0
-
-
-def cmd_modes(args: argparse.Namespace) -> int:
-    _quiet_jieba()
-    from nlu.engine import HAZARD_MODES
-    from nlu.learn import engine_for_mode, report_dict
-
-    paths: list[Path] = list(args.files)
-    for path in paths:
-        if not path.is_file():
-            print(f"no such file: {path}")
-            return 2
-    result: dict[str, Any] = {}
-    for mode in HAZARD_MODES:
-        engine, report = engine_for_mode(mode)
-        figures: dict[str, Any] = {"cv": report_dict(report)["cv"], "files": {}}
-        for path in paths:
-            data = load_dataset(path)
-            scored = evaluate(data.examples, engine.analyze, data.now).as_dict()
-            figures["files"][path.name] = {
-                "accuracy": scored["accuracy"],
-                "urgent": scored["urgent"],
-            }
-        result[mode] = figures
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-        return 0
-    for mode, figures in result.items():
-        cv = figures["cv"]
-        print(
-            f"{mode}: CV intent {cv['accuracy']:.3f}, urgent recall {cv['recall']:.3f},"
-            f" precision {cv['precision']:.3f}"
-        )
-        for name, row in figures["files"].items():
-            urgent = row["urgent"]
-            print(
-                f"  {name}: intent {row['accuracy']:.3f}, urgent recall {urgent['recall']:.3f}"
-                f" precision {urgent['precision']:.3f}"
-                f" ({urgent['support']} urgent, {urgent['flagged']} flagged)"
-            )
     return 0

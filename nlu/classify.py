@@ -9,6 +9,7 @@ from nlu.lexicon import INTENT_INDEX, INTENTS, Lexicon
 from nlu.types import Intent
 
 _REPAIR = INTENT_INDEX[Intent.REPAIR]
+_COMPLAINT = INTENT_INDEX[Intent.COMPLAINT]
 _GREETING = INTENT_INDEX[Intent.GREETING]
 _OTHER = INTENT_INDEX[Intent.OTHER]
 _ACTIONABLE = tuple(i for i in range(len(INTENTS)) if i not in (_GREETING, _OTHER))
@@ -30,10 +31,13 @@ OTHER_FLOOR = 0.9
 # Greeting words open many messages ("你好，我家漏水"); they decide only when no other
 # keyword speaks. Whole-message greeting rules (rules.tsv) are not damped.
 GREETING_DAMPING = 0.25
-# An emergency is a job to dispatch (repair), except an injured person, which the data
-# labels `other` (a call for help, not a fault of the building).
+# An emergency is a job to dispatch (repair), except a person hurt or in danger, which the
+# data labels `other` (a call for help, not a fault of the building), and something thrown
+# from a window, which is somebody's behaviour (`complaint`).
 URGENT_BOOST: dict[str, tuple[int, float]] = {
     "injury": (_OTHER, 4.0),
+    "danger": (_OTHER, 4.0),
+    "thrown": (_COMPLAINT, 3.0),
     "help": (_REPAIR, 0.0),
 }
 _DEFAULT_URGENT_BOOST = (_REPAIR, 3.0)

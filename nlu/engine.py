@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import jieba
 
 from nlu import classify
-from nlu.hazard import NOTHING, Finding, HazardDetector, load_hazards
 from nlu.lexicon import Lexicon, load_lexicon
 from nlu.model import DECISIVE, MODEL_PATH, Model, combine, evidence, sigmoid
 from nlu.model import load as load_model
@@ -48,17 +47,6 @@ _KIND_CATEGORY: dict[str, tuple[str, float]] = {
     "electric": ("electric", 1.5),
 }
 _KIND_AREA = {"lift": "电梯"}
-# How the compositional hazard detector (nlu/hazard.py) takes part; retrain after a change:
-#   "off"      not run: urgency is urgent.tsv's patterns + the learned layer (round 3);
-#   "evidence" its hits and cancellations are features of the learned layer, which is
-#              trained with the urgency files too (nlu/learn.py);
-#   "flags"    as "evidence", and its hits flag a message on their own, its cancellations
-#              overrule the patterns.
-# "off" is the default because the holdout's urgent precision floor (0.87) failed with the
-# others: "evidence" 0.841 at recall 0.974, "flags" 0.837 at 0.947, against 0.878 and
-# 0.947 for "off" (docs/nlu.md, round 5).
-HAZARD_MODE = "off"
-HAZARD_MODES = ("off", "evidence", "flags")
 # Times, names and head counts describe a visit only in a visitor registration ("前天就说要来"
 # in a complaint is history, "明天上午在家" in a repair is availability, not a visit).
 _VISIT_INTENTS = frozenset({Intent.VISITOR})
@@ -79,11 +67,10 @@ class Reading(NamedTuple):
     norm: str
     tokens: list[str]
     chars: frozenset[str]
-    kinds: tuple[str, ...]  # live emergencies (urgent.tsv patterns; see HAZARD_MODE)
+    kinds: tuple[str, ...]  # live emergencies (urgent.tsv patterns)
     vetoed: bool  # an emergency matched but was cancelled (没有燃气味了), nothing live
     category: str | None
     rules: classify.Decision  # what the rules alone decide
-    hazard: Finding  # the compositional detector's view (a feature of the learned layer)
     bigrams: frozenset[str]  # the normalised text's character bigrams
 
 
@@ -94,11 +81,9 @@ class Engine:
     segmenter: Segmenter  # the tokenizer's HMM-free segmentation, computed faster
     lexicon: Lexicon
     urgency: UrgencyPatterns
-    hazards: HazardDetector
     gates: GateIndex  # urgent patterns first, then phrase rules from `rules_offset`
     rules_offset: int
     model: Model | None = None  # the learned layer (nlu/data/model.json), if trained
-    hazard_mode: str = HAZARD_MODE
 
     def read(self, text: str) -> Reading:
         """Everything the rules find in a message (the learned layer's input too)."""
@@ -112,47 +97,28 @@ class Engine:
         candidates = self.gates.candidates(norm, chars, bigrams)
         split = bisect.bisect_left(candidates, self.rules_offset)
         # Run even with no candidate: a calm message (不用来人了) can still be vetoed.
-        patterned, pattern_vetoed = self.urgency.detect_vetoed(norm, candidates[:split])
-        run_hazards = norm and self.hazard_mode != "off"
-        hazard = self.hazards.detect(norm) if run_hazards else NOTHING
-        kinds, vetoed = self._urgency(hazard, patterned, pattern_vetoed)
+        kinds, vetoed = self.urgency.detect_vetoed(norm, candidates[:split])
         rule_ids = [i - self.rules_offset for i in candidates[split:]]
-        # Intent and category weigh the urgent.tsv kinds only: the hazard detector decides
-        # urgency, but letting its extra hits push intents towards `repair` cost accuracy.
-        category = self._category(norm, patterned)
+        category = self._category(norm, kinds)
         scores = classify.score(
             lexicon,
             norm,
             tokens,
             emoji=emoji,
-            urgent_kinds=patterned,
+            urgent_kinds=kinds,
             has_category=category is not None,
             rule_ids=rule_ids,
         )
         rules = classify.decide(scores)
-        return Reading(norm, tokens, chars, kinds, vetoed, category, rules, hazard, bigrams)
-
-    def _urgency(
-        self, found: Finding, kinds: tuple[str, ...], vetoed: bool
-    ) -> tuple[tuple[str, ...], bool]:
-        """Live emergency kinds: the urgent.tsv patterns' alone, or in "flags" mode the
-        detector's first, a pattern's kind only when the detector did not cancel a hit of
-        its own (its cues, e.g. 上个月燃气漏的那个事, judge "is it happening now")."""
-        if self.hazard_mode != "flags":
-            return kinds, vetoed
-        if found.vetoed:
-            return (), True
-        if not found.kinds:
-            return kinds, vetoed
-        return found.kinds + tuple(k for k in kinds if k not in found.kinds), False
+        return Reading(norm, tokens, chars, kinds, vetoed, category, rules, bigrams)
 
     def analyze(self, text: str, now: datetime | None = None) -> Analysis:
         """`now` (aware): None means the current time, read only if a visit time needs it."""
-        norm, tokens, chars, kinds, vetoed, category, decision, hazard, bigrams = self.read(text)
+        norm, tokens, chars, kinds, vetoed, category, decision, bigrams = self.read(text)
         urgent = bool(kinds)
         model = self.model
         if model is not None and norm and decision.confidence < DECISIVE:
-            logits = model.logits(tokens, norm, evidence(kinds, vetoed, hazard), bigrams)
+            logits = model.logits(tokens, norm, evidence(kinds, vetoed), bigrams)
             decision = combine(decision, logits, model.lam)
             urgent = urgent or (not vetoed and sigmoid(logits[-1]) >= model.threshold)
         slots = self._slots(norm, text, decision, now, chars)
@@ -268,10 +234,8 @@ def _tokenizer(user_words: dict[str, int]) -> jieba.Tokenizer:
     return tokenizer
 
 
-def _build(*, with_model: bool = True, hazard_mode: str = HAZARD_MODE) -> Engine:
+def _build(*, with_model: bool = True) -> Engine:
     """The engine; without the learned layer for training it (`nlu.learn`)."""
-    if hazard_mode not in HAZARD_MODES:
-        raise ValueError(f"hazard_mode must be one of {HAZARD_MODES}, not {hazard_mode!r}")
     lexicon = load_lexicon()
     urgency = load_urgency()
     urgent_gates = urgency.gates()
@@ -283,11 +247,9 @@ def _build(*, with_model: bool = True, hazard_mode: str = HAZARD_MODE) -> Engine
         segmenter=Segmenter(tokenizer),
         lexicon=lexicon,
         urgency=urgency,
-        hazards=load_hazards(),
         gates=GateIndex(urgent_gates + rule_gates),
         rules_offset=len(urgent_gates),
         model=load_model(MODEL_PATH) if with_model else None,
-        hazard_mode=hazard_mode,
     )
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from nlu.classify import Decision
 from nlu.datafiles import DATA_DIR
-from nlu.hazard import NOTHING, Finding
 from nlu.lexicon import INTENTS
 
 N_INTENTS = len(INTENTS)
@@ -105,9 +104,9 @@ def train(
     epochs: int = 12,
     rate: float = 0.2,
     l2: float = 1e-4,
-    min_count: int = 2,
+    min_count: int = 3,
     seed: int = 13,
-    prune: float = 0.05,
+    prune: float = 0.15,
 ) -> Model:
     """Stochastic gradient descent on the softmax (intent) and logistic (urgent) losses,
     L2-regularised. Features seen in fewer than `min_count` messages are left out, and so
@@ -199,7 +198,7 @@ def load(path: Path) -> Model | None:
     )
 
 
-def evidence(kinds: Sequence[str], vetoed: bool, hazard: Finding = NOTHING) -> list[str]:
+def evidence(kinds: Sequence[str], vetoed: bool) -> list[str]:
     """The urgency patterns' findings as feature names. (The intent rule scores are not
     features: the rules were tuned on the training messages, so there they look nearly
     perfect and the model would learn to copy them; cross-validation showed a text-only
@@ -207,10 +206,6 @@ def evidence(kinds: Sequence[str], vetoed: bool, hazard: Finding = NOTHING) -> l
     out = ["kind:" + k for k in kinds]
     if vetoed:
         out.append("vetoed")
-    # The compositional detector's hits and cancellations (nlu/hazard.py).
-    out += ["hz:" + k for k in hazard.kinds]
-    if hazard.vetoed:
-        out.append("hz:vetoed")
     return out
 
 

@@ -89,6 +89,14 @@ def _build_translation() -> dict[int, str | None]:
 _TRANSLATION = _build_translation()
 _REPEATS = re.compile(r"([!?.,~·\-*#=_^])\1+|\s{2,}")
 _SPACE_RUN = re.compile(r"\s+")
+# Voice input writes 下午/上午 as 下五/上五 (xiawu/shangwu). Both are ordinary text too
+# (剩下五个, 楼上五楼), so homophones.tsv cannot list them; they are fixed only where the
+# reading is certain: after a day (明天下五, 周六上五) or at the start of a phrase, and
+# right before a clock time (下五三点, 上五10点, 下五 3:30).
+_HALF_DAY_TYPO = re.compile(
+    r"(?:(?<=[天日儿今明号,\s])|(?<=[周期拜][一二三四五六日天末1-7])|^)([上下])五"
+    r"(?=\s?(?:[0-9]{1,2}|[一二三四五六七八九十两][一二三四五六七八九十]?)\s?[点时:])"
+)
 
 
 class Replacer:
@@ -229,7 +237,10 @@ class Normalizer:
         text = _REPEATS.sub(_collapse, text).strip()
         text = self.cantonese.apply(text)
         text = self.t2s.convert(text)
-        return self.homophones.apply(text)
+        text = self.homophones.apply(text)
+        if "五" in text:
+            text = _HALF_DAY_TYPO.sub(r"\1午", text)
+        return text
 
 
 def _collapse(match: re.Match[str]) -> str:

@@ -1,12 +1,23 @@
-"""Small slot extractors over normalised text: phone, ticket, count, rating, visitor name."""
+"""Small slot extractors over normalised text: phone, ticket, rating, visitor name.
+
+The visitor head count lives in nlu.counts; it is re-exported here for callers.
+"""
 
 from __future__ import annotations
 
 import re
 
-from nlu.numbers import NUM_CLASS, digit_string, parse_int
+from nlu.counts import SURNAMES as _SURNAMES
+from nlu.counts import extract_count
+from nlu.numbers import digit_string, parse_int
 
-_N = f"[{NUM_CLASS}]"
+__all__ = [
+    "extract_count",
+    "extract_phone",
+    "extract_rating",
+    "extract_ticket",
+    "extract_visitor",
+]
 
 _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9](?:[\s\-]?[0-9]){8})(?![0-9])")
 _SPOKEN_DIGITS = "0-9零〇一二三四五六七八九幺洞两"
@@ -17,34 +28,6 @@ _TICKET = re.compile(
     r"|#([0-9]{3,20})(?![0-9])"
     r"|(?<![0-9])([0-9]{3,12})\s?号?\s?(?:这|那)?\s?(?:个)?(?:单子|单|工单)(?![元价])"
     r"|^\s?([0-9]{3,12})\s?(?:的)?(?:进度|怎么样|处理|到哪|好了吗|有人)"
-)
-
-_PERSON_NOUNS = (
-    "人|朋友|亲戚|客人|同事|同学|工人|师傅|孩子|小孩|老人|家人|亲人|老乡|兄弟|姐妹|闺蜜"
-    "|访客|小伙伴|伙伴|大人|学生|员工|帮手|小朋友|阿姨|叔叔|大爷|大妈|阿婆|老太太|老头"
-    "|女士|先生|工作人员|装修工|保洁|快递员|家政|老师|护工|娃|宝宝"
-)
-# "我和我老婆", "我带着儿子和女儿": the sender plus the people named (爸妈 are two).
-_KIN = (
-    "爸妈|父母|公婆|岳父母|老婆|老公|妻子|丈夫|爱人|媳妇|对象|女朋友|男朋友|女友|男友|妈妈|妈"
-    "|爸爸|爸|儿子|女儿|孩子|小孩|朋友|同事|同学|哥哥|哥|姐姐|姐|弟弟|弟|妹妹|妹|闺蜜"
-)
-_PAIRS = frozenset({"爸妈", "父母", "公婆", "岳父母"})
-_WITH = re.compile(
-    rf"我(?:和|跟|带着?|带上|陪)我?(?:的)?(?P<a>{_KIN})"
-    rf"(?:(?:和|跟|还有|、|带着?)我?(?:的)?(?P<b>{_KIN}))?"
-)
-_COUNT = re.compile(
-    rf"(?P<adults>{_N})\s?(?:个)?(?:大人|大)\s?(?P<kids>{_N})\s?(?:个)?(?:小孩|孩子|小)"
-    rf"|(?:一共|总共|共|合计)\s?(?P<total>{_N}{{1,2}})\s?(?:个|位|名|口)?"
-    r"|(?P<one>就(?:她|他|我)?自己|就(?:她|他|我)一个|就一个人|只有一个人|一个人来|独自)"
-    rf"|一行(?P<party>{_N}{{1,2}})\s?(?:个)?(?:人|位)?"
-    rf"|一家(?P<fam>{_N})口"
-    rf"|(?<![0-9:.])(?P<n1>{_N}{{1,3}})\s?(?:来|多|余)?(?:个|位|名)?\s?(?:{_PERSON_NOUNS})"
-    rf"|(?<![0-9:.])(?P<n2>{_N}{{1,3}})\s?(?:位|名)"
-    rf"|(?<![0-9:.])(?P<n3>{_N}{{1,2}})\s?个(?=\s?(?:一起|过来|来|要来|会来|进来|到|开车|$|[,.!?\s]))"
-    r"|(?:我们|他们|她们|咱们|夫妻|母女|母子|父子|父女|姐妹|兄弟|小两口|两口子)(?P<pair>俩|两个|仨|三个)"
-    r"|(?P<couple>两口子|小两口|夫妻俩|夫妻两个)"
 )
 
 _RATING_NUM = re.compile(
@@ -87,11 +70,6 @@ _TRADES = (
     "|家电|网络|宽带|保险|园艺|管道|疏通"
 )
 _BUSINESS = "公司|店|工作室|中心"
-_SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-    "龚邵万钱严覃武戴莫孔向汤欧"
-)
 _TITLES = "师傅|先生|女士|小姐|老师|阿姨|大爷|大妈|总|经理|医生|律师|老板|工"
 _NOT_GIVEN = "的了在来是有和跟我你他她们这那个到去说要会就也都还过开把被给让叫"
 _TIME_PREFIX = re.compile(
@@ -182,92 +160,6 @@ def extract_ticket(text: str) -> str | None:
     if len(digits) < 3 or (len(digits) == 11 and _PHONE.fullmatch(digits)):
         return None
     return digits
-
-
-def extract_count(text: str) -> int | None:
-    """Head count of a visit: 两个阿姨 2, 三大两小 5, 十来个人 10 (approximate: the number),
-    四五个 5 (a range: the larger, to plan for), 我和我老婆 2, 就我一个 1, 我姐带她两个孩子 3,
-    我妈和我姨 2, 我爸妈 2."""
-    found = _count(text)
-    if found is not None:
-        brought = _BRINGS.search(text)
-        if brought is not None and brought.group("n") in _number_words(text, found):
-            return found + 1  # the grown-up bringing the counted children
-        return found
-    with_match = _WITH.search(text)
-    if with_match is not None:
-        return 1 + sum(
-            2 if name in _PAIRS else 1 for name in with_match.group("a", "b") if name is not None
-        )
-    both = _BOTH.search(text)
-    if both is not None:
-        return sum(2 if name in _PAIRS else 1 for name in both.group("a", "b"))
-    if _PAIR_ALONE.search(text):
-        return 2
-    return None
-
-
-def _number_words(text: str, value: int) -> set[str]:
-    """The spellings that parse to `value` in text (for matching _BRINGS's number)."""
-    return {m.group() for m in re.finditer(f"{_N}+", text) if parse_int(m.group()) == value}
-
-
-# "我姐带着她两个孩子": the children counted, plus the one bringing them.
-_BRINGS = re.compile(
-    rf"[\u4e00-\u9fa5]带着?(?:她|他|我)?(?:的)?(?P<n>{_N}{{1,2}})\s?(?:个)?(?:孩子|小孩|娃)"
-)
-# "我妈和我姨", "闺蜜和她男朋友": two named visitors (爸妈 are two).
-_BOTH = re.compile(
-    rf"(?:我的?|她的?|他的?)?(?P<a>{_KIN}|姨|舅|叔|姑|奶奶|爷爷|外婆|外公)"
-    rf"(?:和|跟|还有|、)(?:我的?|她的?|他的?)?(?P<b>{_KIN}|姨|舅|叔|姑|奶奶|爷爷|外婆|外公)"
-)
-_PAIR_ALONE = re.compile(r"(?<![和跟])(?:我的?)?(?:爸妈|父母|公婆|岳父母)")
-_DIGITS_1_9 = "一二三四五六七八九"
-
-
-def _range_top(raw: str) -> int | None:
-    """ "四五" / "五六" (a spoken range): the larger number."""
-    if len(raw) == 2 and raw[0] in _DIGITS_1_9 and raw[1] in _DIGITS_1_9:
-        lo, hi = _DIGITS_1_9.index(raw[0]), _DIGITS_1_9.index(raw[1])
-        if hi == lo + 1:
-            return hi + 1
-    return None
-
-
-def _count(text: str) -> int | None:
-    matches = list(_COUNT.finditer(text))
-    # "我哥我嫂子带俩孩子来 一共四个人": a stated total wins over the parts before it.
-    matches.sort(key=lambda m: m.group("total") is None)
-    for match in matches:
-        if match.group("one"):
-            return 1
-        if match.group("adults"):
-            adults, kids = parse_int(match.group("adults")), parse_int(match.group("kids"))
-            if adults is not None and kids is not None:
-                return adults + kids
-            continue
-        if match.group("total"):
-            total = parse_int(match.group("total"))
-            if total is not None and 0 < total < 100:
-                return total
-            continue
-        if match.group("couple"):
-            return 2
-        if match.group("pair"):
-            return 3 if match.group("pair") in ("仨", "三个") else 2
-        raw = (
-            match.group("fam")
-            or match.group("party")
-            or match.group("n1")
-            or match.group("n2")
-            or match.group("n3")
-        )
-        if raw is None:
-            continue
-        value = _range_top(raw) or parse_int(raw)
-        if value is not None and 0 < value < 100:
-            return value
-    return None
 
 
 def extract_rating(text: str, original: str, wordy: bool) -> int | None:

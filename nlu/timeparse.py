@@ -1,4 +1,10 @@
-"""Visit times: 今天/明天/后天, 周X/下周X, X月X日/X号, 上午/下午/今晚, X点/X点半/X:XX, 过一个钟."""
+"""Visit times: 今天/明天/后天, 周X/下周X, X月X日/X号, 上午/下午/今晚, X点/X点半/X:XX, 过一个钟.
+
+A clock time later in the message may complete an earlier day or part of the day ("今晚 …
+十点左右" is 22:00), and an arrival time beats a departure ("坐七点的火车 … 九点到").
+
+The words and token patterns live in nlu.timewords; this module groups the tokens into
+appointments and resolves them against "now"."""
 
 from __future__ import annotations
 
@@ -6,89 +12,28 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from nlu.numbers import NUM_CLASS, parse_int
-
-_N = f"[{NUM_CLASS}]"
-
-# Default hours when only a part of the day is stated; a bare day means 09:00.
-PART_HOURS: dict[str, int] = {
-    "凌晨": 5,
-    "清晨": 7,
-    "早晨": 8,
-    "早上": 9,
-    "一早": 9,
-    "上午": 9,
-    "白天": 9,
-    "中午": 12,
-    "午饭": 12,
-    "午后": 14,
-    "下午": 14,
-    "傍晚": 18,
-    "晚饭": 19,
-    "晚上": 19,
-    "夜里": 19,
-    "夜间": 19,
-    "半夜": 0,
-}
-_EVENING = frozenset({"午后", "下午", "傍晚", "晚饭", "晚上", "晚", "夜里", "夜间"})
-# 早 and 晚 count as parts of the day only right after a day word (明早, 今晚): alone they
-# mean "early" and "late" (早就说了, 太晚了).
-_GLUED_PARTS = {"早": 9, "晚": 19}
-DEFAULT_HOUR = 9
-
-_DAY_WORDS: dict[str, int] = {
-    "今天": 0,
-    "今日": 0,
-    "今儿": 0,
-    "当天": 0,
-    "今": 0,
-    "明天": 1,
-    "明日": 1,
-    "明儿": 1,
-    "明": 1,
-    "第二天": 1,
-    "次日": 1,
-    "后天": 2,
-    "后儿": 2,
-    "大后天": 3,
-    # Past days: a visit "昨天下午三点" is a mistake the handler asks about, not today.
-    "昨天": -1,
-    "昨日": -1,
-    "昨儿": -1,
-    "昨": -1,
-    "前天": -2,
-}
-_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
-for _i in range(1, 8):
-    _WEEKDAYS[str(_i)] = _i - 1
-
-_PART = "|".join(sorted(PART_HOURS, key=len, reverse=True))
-_TOKEN = re.compile(
-    "|".join(
-        (
-            # 今晚 / 明早 / 明天下午: a day word optionally glued to a part of the day.
-            r"(?P<day>大后天|(?<!大)前天|后天|明天|明日|明儿|后儿|今天|今日|今儿|当天|第二天|次日"
-            r"|昨天|昨日|昨儿|[今明昨](?=早|晚|晨|夜|上午|下午|中午))",
-            r"(?P<wk>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜|週)(?:[一二三四五六日天末1-7]))",
-            rf"(?P<md>(?P<mon>{_N}{{1,3}})\s?月\s?(?P<mday>{_N}{{1,3}})\s?[日号]?)",
-            # 11.21 / 11/21 (month first, as written in China); not 11.21元 or 3.5
-            r"(?P<dotted>(?<![0-9.])(?P<mon2>1[0-2]|0?[1-9])[./](?P<mday2>[12][0-9]|3[01]|0?[1-9])"
-            r"(?![0-9]|\s?[元块%]))",
-            rf"(?P<dom>(?<![0-9栋幢楼座单元门室])(?P<dnum>{_N}{{1,3}})\s?[日号](?![楼栋门线床位房院机车])"
-            r"(?=\s?(?:上午|下午|中午|晚上|早上|傍晚|凌晨|[0-9一二三四五六七八九十两]|来|过来|到|,|$|\s)))",
-            rf"(?P<part>{_PART}|(?<=[今明昨天日])[早晚])",
-            # X点 / X点半 / X点一刻 / X点20(分) / X:XX / 3-5点 (range: the start counts).
-            rf"(?P<clock>(?P<hour>{_N}{{1,3}})(?:\s?(?:-|~|到|至)\s?{_N}{{1,3}})?\s?(?P<unit>[点时])(?:\s?钟)?"
-            rf"(?:\s?(?P<half>半)|\s?(?P<q1>一刻)|\s?(?P<q3>三刻)|\s?(?P<min>{_N}{{1,3}})\s?分?)?)",
-            r"(?P<hm>(?<![0-9])(?P<h2>[0-2]?[0-9])[:](?P<m2>[0-5][0-9])(?![0-9]))",
-            # 过一个钟 / 过半小时 / 两个小时后 / 20分钟后: relative to now.
-            rf"(?P<rel>(?P<relpre>过)?\s?(?P<rnum>{_N}{{1,3}}|半)\s?个?\s?(?P<runit>钟头|钟|小时|分钟)"
-            r"(?P<relpost>\s?(?:后|以后|之后|左右后))?)",
-        )
-    )
+from nlu.numbers import parse_int
+from nlu.timewords import (
+    AFTERNOON,
+    ARRIVE_AFTER,
+    ARRIVE_BEFORE,
+    CLOCK_KINDS,
+    DAY_KINDS,
+    DAY_WORDS,
+    DEFAULT_HOUR,
+    DEPART,
+    EVENING,
+    GAP,
+    GLUED_PARTS,
+    PART_HOURS,
+    PART_SPANS,
+    TOKEN,
+    WEEKDAYS,
 )
-# Words allowed between two parts of one time expression: "明天 下午 3点", "周六的上午".
-_GAP = re.compile(r"^[\s,的约大概左右前后那个那天这天这个]{0,3}$")
+
+# The public names: the parser, its result, and the default hours of a bare day or part of
+# the day (defined with the other vocabulary in nlu.timewords, importable from here too).
+__all__ = ["DEFAULT_HOUR", "PART_HOURS", "VisitTime", "parse_visit_time"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,22 +44,38 @@ class VisitTime:
     at: datetime
 
 
-_DAY_KINDS = frozenset({"day", "wk", "md", "dotted", "dom"})
 # How far apart a day and a clock time may be and still make one appointment
 # ("今天借给朋友了 下午朋友会开进来").
 _MERGE_DISTANCE = 16
+# A part of the day said first and a clock time later that fits inside it are one
+# appointment even further apart ("今晚 蒙A·K73N2 一辆车 两个人 十点左右"): the fit is the
+# evidence, so the distance can be longer than for a bare day.
+_REFINE_DISTANCE = 40
+# How far from a clock time the travel and arrival words are looked for.
+_TRAVEL_WINDOW = 6
+_ARRIVE_WINDOW = 8
 
 
 def _clusters(text: str) -> list[list[re.Match[str]]]:
     clusters: list[list[re.Match[str]]] = []
-    for match in _TOKEN.finditer(text):
+    for match in TOKEN.finditer(text):
         kind = match.lastgroup
         if kind == "rel" and not (match.group("relpre") or match.group("relpost")):
             continue  # "等了两个小时" is a duration, not an appointment
         current = clusters[-1] if clusters else None
-        if kind == "clock" and not _plausible_clock(match, bool(current)):
+        # A relative time joins only a bare day ("今天 半小时后"): after a clock time it is
+        # something else ("明天下午3点 20分钟后再说" is not 20 minutes from now).
+        joins = (
+            current is not None
+            and (kind != "rel" or _kinds(current) <= DAY_KINDS)
+            and current[-1].lastgroup != "rel"
+            and bool(GAP.match(text[current[-1].end() : match.start()]))
+        )
+        # "一点" is a clock time only as part of a longer expression (明天下午一点); after
+        # anything else it means "a bit" (明天来 快一点).
+        if kind == "clock" and not _plausible_clock(match, joins):
             continue
-        if current and _GAP.match(text[current[-1].end() : match.start()]):
+        if current is not None and joins:
             current.append(match)
         else:
             clusters.append([match])
@@ -122,23 +83,115 @@ def _clusters(text: str) -> list[list[re.Match[str]]]:
 
 
 def parse_visit_time(text: str, now: datetime) -> VisitTime | None:
-    """The first future time expression in normalised text, resolved against `now`."""
+    """The first time expression in normalised text that resolves, against `now`; a
+    clock time later in the text may refine its part of the day or give the arrival."""
     clusters = _clusters(text)
-    if not clusters:
-        return None
-    cluster = clusters[0]
-    words = text[cluster[0].start() : cluster[-1].end()].strip()
-    # A day alone, then a time of day without a day soon after: one appointment.
-    if len(clusters) > 1 and all(m.lastgroup in _DAY_KINDS for m in cluster):
-        nxt = clusters[1]
-        near = nxt[0].start() - cluster[-1].end() <= _MERGE_DISTANCE
-        if near and not any(m.lastgroup in _DAY_KINDS for m in nxt):
-            words += " " + text[nxt[0].start() : nxt[-1].end()].strip()
-            cluster = cluster + nxt
-    at = _resolve(cluster, now)
+    for index in range(len(clusters)):
+        found = _appointment(text, clusters, index, now)
+        if found is not None:
+            return found
+    return None
+
+
+def _kinds(cluster: list[re.Match[str]]) -> frozenset[str]:
+    return frozenset(m.lastgroup or "" for m in cluster)
+
+
+def _appointment(
+    text: str, clusters: list[list[re.Match[str]]], index: int, now: datetime
+) -> VisitTime | None:
+    pieces = [clusters[index]]
+    rest = clusters[index + 1 :]
+    kinds = _kinds(pieces[0])
+    if "rel" not in kinds and not kinds & CLOCK_KINDS:
+        later = _refinement(pieces[0], rest)
+        if later is not None:
+            pieces.append(later)
+            rest = rest[rest.index(later) + 1 :]
+    merged = [m for piece in pieces for m in piece]
+    at = _resolve(merged, now)
     if at is None:
         return None
-    return VisitTime(words, cluster[0].start(), cluster[-1].end(), at)
+    if "rel" not in kinds:
+        arrival = _arrival(text, merged, rest, at, now)
+        if arrival is not None:
+            pieces.append(arrival[0])
+            at = arrival[1]
+    words = " ".join(text[p[0].start() : p[-1].end()].strip() for p in pieces)
+    return VisitTime(words, pieces[0][0].start(), pieces[-1][-1].end(), at)
+
+
+def _refinement(
+    cluster: list[re.Match[str]], rest: list[list[re.Match[str]]]
+) -> list[re.Match[str]] | None:
+    """The later cluster that completes a day or part of the day said without a clock time:
+    "明天 … 早上八点进场", "今晚有个饭局 … 六点半到"."""
+    parts = [m.group("part") for m in cluster if m.group("part")]
+    part = parts[-1] if parts else None
+    end = cluster[-1].end()
+    for nxt in rest:
+        gap = nxt[0].start() - end
+        kinds = _kinds(nxt)
+        if kinds & DAY_KINDS or "rel" in kinds:
+            return None  # another day: another appointment
+        if part is None:
+            # A bare day takes whatever time of day follows soon after it.
+            return nxt if gap <= _MERGE_DISTANCE else None
+        if gap > _REFINE_DISTANCE:
+            return None
+        if kinds & CLOCK_KINDS:
+            return nxt if _fits(part, nxt) else None
+    return None
+
+
+def _fits(part: str, cluster: list[re.Match[str]]) -> bool:
+    """Whether the clock time of `cluster` (read with its own part of the day, else with
+    `part`) falls inside `part`."""
+    own = [m.group("part") for m in cluster if m.group("part")]
+    for m in cluster:
+        clock = _clock(m)
+        if clock is not None:
+            hour = _with_part(clock[0], own[-1] if own else part)
+            return hour % 24 in PART_SPANS.get(part, frozenset())
+    return False
+
+
+def _arrival(
+    text: str,
+    merged: list[re.Match[str]],
+    rest: list[list[re.Match[str]]],
+    departure: datetime,
+    now: datetime,
+) -> tuple[list[re.Match[str]], datetime] | None:
+    """A later clock time of arrival when the first one is a departure: "坐晚上七点的火车
+    到小区估计九点了" means 21:00 at the gate. The latest such arrival wins."""
+    if not any(m.lastgroup in CLOCK_KINDS for m in merged):
+        return None
+    start, end = merged[0].start(), merged[-1].end()
+    limit = rest[0][0].start() if rest else len(text)
+    around = text[max(0, start - _TRAVEL_WINDOW) : min(end + _TRAVEL_WINDOW, limit)]
+    if not DEPART.search(around):
+        return None
+    context = [m for m in merged if m.lastgroup not in CLOCK_KINDS]
+    best: tuple[list[re.Match[str]], datetime] | None = None
+    previous = end
+    for nxt in rest:
+        kinds = _kinds(nxt)
+        if kinds & DAY_KINDS or "rel" in kinds:
+            break
+        before = text[max(previous, nxt[0].start() - _ARRIVE_WINDOW) : nxt[0].start()]
+        after = text[nxt[-1].end() : nxt[-1].end() + _TRAVEL_WINDOW]
+        previous = nxt[-1].end()
+        if not kinds & CLOCK_KINDS:
+            continue
+        if not (ARRIVE_BEFORE.search(before) or ARRIVE_AFTER.match(after)):
+            continue
+        at = _resolve(context + nxt, now)
+        if at is not None and at < departure and "part" not in kinds and at.hour < 12:
+            at += timedelta(hours=12)  # "七点出发 … 九点到": the same half of the day
+        if at is not None and at >= departure:
+            best = (nxt, at)
+    return best
 
 
 def _plausible_clock(match: re.Match[str], after_other: bool) -> bool:
@@ -150,6 +203,29 @@ def _plausible_clock(match: re.Match[str], after_other: bool) -> bool:
     return after_other or not bare_one
 
 
+def _clock(m: re.Match[str]) -> tuple[int, int] | None:
+    """(hour, minute) of a clock or hh:mm token as said, before any part of the day."""
+    if m.lastgroup == "hm":
+        return int(m.group("h2")), int(m.group("m2"))
+    if m.lastgroup != "clock":
+        return None
+    hour = parse_int(m.group("hour"))
+    if hour is None:
+        return None
+    minute = 0
+    if m.group("half"):
+        minute = 30
+    elif m.group("q1"):
+        minute = 15
+    elif m.group("q3"):
+        minute = 45
+    elif m.group("zi"):
+        minute = 5 * (parse_int(m.group("zi")) or 0)
+    elif m.group("min"):
+        minute = parse_int(m.group("min").rstrip("分").strip()) or 0
+    return hour, minute
+
+
 def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
     day: datetime | None = None
     part: str | None = None
@@ -158,7 +234,7 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
     for m in cluster:
         if m.group("day"):
             word = m.group("day")
-            day = now + timedelta(days=_DAY_WORDS.get(word, 0))
+            day = now + timedelta(days=DAY_WORDS.get(word, 0))
         elif m.group("wk"):
             day = _weekday(m.group("wk"), now)
         elif m.group("md"):
@@ -169,19 +245,11 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
             day = _month_day(None, m.group("dnum"), now)
         elif m.group("part"):
             part = m.group("part")
-        elif m.group("clock"):
-            hour = parse_int(m.group("hour"))
-            if m.group("half"):
-                minute = 30
-            elif m.group("q1"):
-                minute = 15
-            elif m.group("q3"):
-                minute = 45
-            elif m.group("min"):
-                minute = parse_int(m.group("min")) or 0
-        elif m.group("hm"):
-            hour = int(m.group("h2"))
-            minute = int(m.group("m2"))
+        elif m.lastgroup in CLOCK_KINDS:
+            clock = _clock(m)
+            if clock is None:
+                return None
+            hour, minute = clock
         elif m.group("rel"):
             amount = 0.5 if m.group("rnum") == "半" else parse_int(m.group("rnum"))
             if amount is None:
@@ -194,7 +262,7 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
         return None
     base = day if day is not None else now
     if hour is None:
-        hour = DEFAULT_HOUR if part is None else PART_HOURS.get(part, _GLUED_PARTS.get(part, 9))
+        hour = DEFAULT_HOUR if part is None else PART_HOURS.get(part, GLUED_PARTS.get(part, 9))
         minute = 0
     else:
         hour = _adjust_hour(
@@ -206,17 +274,22 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
     return base.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
+def _with_part(hour: int, part: str) -> int:
+    """The 24-hour clock of `hour` said within `part` (may be 24: midnight)."""
+    if hour == 12 and (part in ("半夜", "凌晨") or (part in EVENING and part not in AFTERNOON)):
+        return 24  # 晚上十二点 / 半夜十二点 is midnight
+    if part in EVENING and hour < 12:
+        return hour + 12
+    if part in ("中午", "晌午") and hour < 6:
+        return hour + 12
+    return hour
+
+
 def _adjust_hour(
     hour: int, part: str | None, *, base: datetime, minute: int, now: datetime, explicit_day: bool
 ) -> int:
     if part is not None:
-        if part in _EVENING and hour == 12 and part not in ("午后", "下午"):
-            return 24  # 晚上十二点 is midnight
-        if part in _EVENING and hour < 12:
-            return hour + 12
-        if part == "中午" and hour < 6:
-            return hour + 12
-        return hour
+        return _with_part(hour, part)
     if 1 <= hour <= 6:
         return hour + 12  # nobody books a visit for 3 a.m.; "3点" means the afternoon
     if not explicit_day and hour < 12:
@@ -227,7 +300,7 @@ def _adjust_hour(
 
 
 def _weekday(word: str, now: datetime) -> datetime:
-    target = _WEEKDAYS[word[-1]]
+    target = WEEKDAYS[word[-1]]
     today = now.weekday()
     if word.startswith("下下"):
         delta = 14 - today + target

@@ -16,11 +16,15 @@ _NEG_BEFORE = re.compile(
 )
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 _RESOLVED_AFTER = re.compile(
-    r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|说没事|没事了"
-    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭)"
+    r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|说没事(?![^.!?]{0,8}(?:不放心|不踏实|还是|但|可是))|没事了"
+    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了)"
 )
+# "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
+_PAST_AFTER = re.compile(r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次)")
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$")
+# ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
+_HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话")
 # "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
 _PAST_BEFORE = re.compile(
     r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次"
@@ -34,7 +38,8 @@ _PRESENT = re.compile(
 )
 # The writer says nobody needs to come: every hit in the message is called off.
 _CALM = re.compile(
-    r"不用(?:来人|派人|过来|上门|来了)|不需要(?:派人|来人|过来)|虚惊一场|误会一场|是个误会|搞错了"
+    r"不用(?:来人|派人|过来|上门|来了|上来了|跑一趟|麻烦)|不需要(?:派人|来人|过来)|别跑这一趟"
+    r"|不麻烦了|虚惊一场|误会一场|是个误会|搞错了|(?:已经|都|现在)没事了"
 )
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就
 # 要淹到楼下了 水一直在漏" must stay urgent (err on urgent).
@@ -84,9 +89,12 @@ class UrgencyPatterns:
             return False
         if _NEG_BEFORE.search(text[max(0, start - _WINDOW) : start]):
             return False
-        if _RESOLVED_AFTER.match(text[end : end + 16]):
+        if _RESOLVED_AFTER.match(text[end : end + 16]) or _PAST_AFTER.match(text, end):
             return False
-        if _HYPOTHETICAL.search(text[max(0, start - 14) : start]) and not _ONGOING.search(text):
+        hypothetical = _HYPOTHETICAL.search(text[max(0, start - 14) : start])
+        if not hypothetical:
+            hypothetical = _HYPOTHETICAL_WORD.search(text, start, end + 4)
+        if hypothetical and not _ONGOING.search(text):
             return False
         past = _PAST_BEFORE.search(text[max(0, start - 14) : start])
         return not (past and not _PRESENT.search(text))

@@ -77,7 +77,7 @@ def test_now_defaults_and_conversion() -> None:
         ("不用来了 我自己修好了", Intent.CANCEL),
         ("五星", Intent.RATING),
         ("你好", Intent.GREETING),
-        ("好的 谢谢", Intent.OTHER),
+        ("好的 谢谢", Intent.GREETING),
         ("今天天气不错", Intent.OTHER),
         ("电梯", Intent.REPAIR),
     ],

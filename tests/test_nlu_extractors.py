@@ -105,9 +105,36 @@ def test_extract_plate(text: str, plate: str) -> None:
     assert extract_plate(text) == plate
 
 
-@pytest.mark.parametrize("text", ["新疆来的", "京东快递", "湘k3b", ""])
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        # Radio digits: 幺 1, 两 2, 拐 7, 勾 9, 洞 0 (么 is how keyboards write 幺).
+        ("车牌浙c幺拐勾洞两", "浙C17902"),
+        ("辽b·两勾拐幺k", "辽B2971K"),
+        ("晋a 洞三拐勾五 明天到", "晋A03795"),
+        ("川a拐么两八洞", "川A71280"),
+        ("桂c五拐m勾幺", "桂C57M91"),
+        # A count after a separator is not a sixth plate character.
+        ("鲁a拐勾幺两三 两个人", "鲁A79123"),
+        # Six characters typed together are kept as typed, even if no real plate has six.
+        ("车牌是赣a幺二c五八九", "赣A12C589"),
+    ],
+)
+def test_extract_plate_radio_digits(text: str, plate: str) -> None:
+    assert extract_plate(text) == plate
+
+
+@pytest.mark.parametrize(
+    "text", ["新疆来的", "京东快递", "湘k3b", "", "前面拐弯就到了", "湘a 前面拐弯勾一下"]
+)
 def test_extract_plate_none(text: str) -> None:
     assert extract_plate(text) is None
+
+
+def test_radio_digits_only_inside_plates() -> None:
+    # 拐 ("turn") and 勾 ("tick") are words outside a plate, never numbers.
+    assert digit_string("拐两") is None
+    assert parse_int("勾") is None
 
 
 def test_extract_phone() -> None:
@@ -175,6 +202,7 @@ def test_extract_ticket_none() -> None:
         ("我妈和我姨来", 2),
         ("闺蜜和她男朋友过来", 2),
         ("我爸妈明天来", 2),
+        ("明天下午三点我表哥来", 1),  # one named visitor (more in test_nlu_counts.py)
     ],
 )
 def test_extract_count(text: str, count: int) -> None:
@@ -186,7 +214,6 @@ def test_extract_count_none() -> None:
     assert extract_count("明天下午来") is None
     assert extract_count("我和物业说过了") is None
     assert extract_count("来了十几分钟") is None
-    assert extract_count("明天下午三点我表哥来") is None
 
 
 @pytest.mark.parametrize(

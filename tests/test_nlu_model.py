@@ -13,7 +13,6 @@ from bot.cli_nlu import add_nlu_commands
 from nlu import analyze
 from nlu.classify import Decision
 from nlu.engine import get_engine
-from nlu.hazard import Finding
 from nlu.learn import data_hash, default_files
 from nlu.lexicon import INTENT_INDEX, INTENTS
 from nlu.model import (
@@ -140,6 +139,6 @@ def test_urgency_only_samples_leave_the_intent_head_alone() -> None:
     assert any(row[-1] != 0.0 for row in model.features.values())
 
 
-def test_hazard_findings_are_features() -> None:
-    assert evidence((), False, Finding(("gas",), False)) == ["hz:gas"]
-    assert evidence(("lift",), True, Finding((), True)) == ["kind:lift", "vetoed", "hz:vetoed"]
+def test_urgent_findings_are_features() -> None:
+    assert evidence((), False) == []
+    assert evidence(("lift", "injury"), True) == ["kind:lift", "kind:injury", "vetoed"]

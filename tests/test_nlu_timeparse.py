@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from nlu.engine import get_engine
 from nlu.timeparse import parse_visit_time
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -56,6 +57,44 @@ NOW = datetime(2026, 11, 18, 9, 30, tzinfo=SH)
         ("半小时后", "2026-11-18 10:00"),
         ("20分钟后到", "2026-11-18 09:50"),
         ("今天借给朋友开了 下午朋友会开进来", "2026-11-18 14:00"),
+        # Northern words
+        ("明儿晌午", "2026-11-19 12:00"),
+        ("明儿晌午一点", "2026-11-19 13:00"),
+        ("后天傍晚", "2026-11-20 18:00"),
+        # A bare 早/晚 after a weekday or before a clock time
+        ("周四晚8点", "2026-11-19 20:00"),
+        ("后天晚6点", "2026-11-20 18:00"),
+        ("周日早", "2026-11-22 09:00"),
+        ("3号晚", "2026-12-03 19:00"),
+        ("明天晚上9点半", "2026-11-19 21:30"),
+        ("礼拜六中午11点半", "2026-11-21 11:30"),
+        ("半夜十二点", "2026-11-19 00:00"),
+        # Minutes: not a count or a duration after the clock time
+        ("周五下午三点 一个人", "2026-11-20 15:00"),
+        ("下午3点 20个人", "2026-11-18 15:00"),
+        ("明天下午3点 20分钟后再打给你", "2026-11-19 15:00"),
+        ("下午三点二十", "2026-11-18 15:20"),
+        ("下午3点05", "2026-11-18 15:05"),
+        ("下午三点三个字", "2026-11-18 15:15"),
+        # 时 of 时间 is not a clock unit, nor is a digit string's tail an hour
+        ("登记一下 车牌川a7k2m9 时间后天16:45", "2026-11-20 16:45"),
+        ("粤b12345 时间明天上午", "2026-11-19 09:00"),
+        # A later clock time refines a part of the day said earlier ...
+        ("今晚老同学来家里打麻将 七点左右", "2026-11-18 19:00"),
+        ("明天下午装宽带的师傅要来 两点半上门", "2026-11-19 14:30"),
+        ("今晚表姐一家来吃饭 九点前到", "2026-11-18 21:00"),
+        ("今晚 川a·7k2m9 一台车 三个人 十一点左右", "2026-11-18 23:00"),
+        ("明儿一早就出门 估计上午十点能到", "2026-11-19 10:00"),
+        # ... only when it falls inside that part
+        ("今晚过来 3点前给我打电话", "2026-11-18 19:00"),
+        # A later arrival time wins over a departure
+        ("大后天我姑姑坐下午两点的高铁 到这边估计五点", "2026-11-21 17:00"),
+        ("明天早上七点出门 九点左右到", "2026-11-19 09:00"),
+        ("后天晚上八点下班 到你们小区要十点", "2026-11-20 22:00"),
+        # Without travel words a later time is something else
+        ("明天下午三点到 五点走", "2026-11-19 15:00"),
+        # A relative time joins a bare day only
+        ("今天 半小时后到", "2026-11-18 10:00"),
     ],
 )
 def test_resolves(text: str, expected: str) -> None:
@@ -76,6 +115,11 @@ def test_resolves(text: str, expected: str) -> None:
         "太晚了",
         "一时半会",
         "价格11.21元",
+        "住一晚",
+        "晚一点来",
+        "早一点过来",
+        "同时到",
+        "剩下的时间",
     ],
 )
 def test_not_a_time(text: str) -> None:
@@ -92,3 +136,31 @@ def test_day_and_later_time_merge_words() -> None:
     result = parse_visit_time("今天借给朋友开了 下午朋友会开进来", NOW)
     assert result is not None
     assert result.text == "今天 下午"
+
+
+def test_refined_words_as_written() -> None:
+    result = parse_visit_time("今晚老同学来家里打麻将 七点左右", NOW)
+    assert result is not None
+    assert result.text == "今晚 七点"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Cantonese, through the normaliser: 聽晚 is tomorrow evening, 下晝 the afternoon.
+        ("聽晚九點半過嚟", "2026-11-19 21:30"),
+        ("聽日下晝兩點", "2026-11-19 14:00"),
+        ("今日朝早十點", "2026-11-18 10:00"),
+        ("聽朝八點", "2026-11-19 08:00"),
+        ("今晚黑八點", "2026-11-18 20:00"),
+        ("後日上晝十點", "2026-11-20 10:00"),
+        # Voice-input typos
+        ("周日下五四点到", "2026-11-22 16:00"),
+        ("明天上五9点", "2026-11-19 09:00"),
+        ("今玩八点", "2026-11-18 20:00"),
+    ],
+)
+def test_resolves_after_normalising(text: str, expected: str) -> None:
+    result = parse_visit_time(get_engine().normalizer.normalize(text), NOW)
+    assert result is not None
+    assert result.at.strftime("%Y-%m-%d %H:%M") == expected

@@ -1,0 +1,165 @@
+"""The vocabulary of visit times, for nlu.timeparse: parts of the day with their default
+hours and the clock hours each covers, day words and weekdays, the regex that finds every
+time token, and the travel words that tell a departure from an arrival.
+
+Only tables and patterns live here; how tokens combine into one appointment and resolve
+against "now" is nlu.timeparse's business."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.numbers import NUM_CLASS
+
+_N = f"[{NUM_CLASS}]"
+
+# Default hours when only a part of the day is stated; a bare day means 09:00.
+PART_HOURS: dict[str, int] = {
+    "凌晨": 5,
+    "清晨": 7,
+    "早晨": 8,
+    "早上": 9,
+    "一早": 9,
+    "上午": 9,
+    "白天": 9,
+    "上半天": 9,
+    "中午": 12,
+    "晌午": 12,  # northern 中午
+    "午饭": 12,
+    "午后": 14,
+    "下午": 14,
+    "下半天": 14,
+    "傍晚": 18,
+    "傍黑": 18,
+    "晚饭": 19,
+    "晚上": 19,
+    "夜里": 19,
+    "夜间": 19,
+    "半夜": 0,
+}
+EVENING = frozenset(
+    {"午后", "下午", "下半天", "傍晚", "傍黑", "晚饭", "晚上", "晚", "夜里", "夜间"}
+)
+# 早 and 晚 count as parts of the day only right after a day word (明早, 今晚): alone they
+# mean "early" and "late" (早就说了, 太晚了).
+GLUED_PARTS = {"早": 9, "晚": 19}
+# 下午十二点 is noon, not midnight, although 下午 is otherwise read like the evening.
+AFTERNOON = frozenset({"午后", "下午", "下半天"})
+DEFAULT_HOUR = 9
+
+
+def _span(first: int, last: int) -> frozenset[int]:
+    """Hours (0-23) from `first` to `last` inclusive, wrapping past midnight (24 is 0)."""
+    return frozenset(h % 24 for h in range(first, last + 1 if last >= first else last + 25))
+
+
+# The hours a later clock time may have and still be the part of the day said earlier:
+# "今晚 ... 十点" is 22:00, but "今晚 ... 3点" is some other time, not 15:00 tonight.
+PART_SPANS: dict[str, frozenset[int]] = {
+    "凌晨": _span(0, 6),
+    "清晨": _span(5, 8),
+    "早晨": _span(5, 10),
+    "早上": _span(5, 10),
+    "一早": _span(5, 10),
+    "早": _span(5, 10),
+    "上午": _span(6, 12),
+    "上半天": _span(6, 12),
+    "白天": _span(6, 18),
+    "中午": _span(11, 14),
+    "晌午": _span(11, 14),
+    "午饭": _span(11, 14),
+    "午后": _span(12, 18),
+    "下午": _span(12, 19),
+    "下半天": _span(12, 19),
+    "傍晚": _span(16, 20),
+    "傍黑": _span(16, 20),
+    "晚饭": _span(17, 21),
+    "晚上": _span(17, 24),
+    "晚": _span(17, 24),
+    "夜里": _span(18, 24),
+    "夜间": _span(18, 24),
+    "半夜": _span(23, 3),
+}
+
+DAY_WORDS: dict[str, int] = {
+    "今天": 0,
+    "今日": 0,
+    "今儿": 0,
+    "当天": 0,
+    "今": 0,
+    "明天": 1,
+    "明日": 1,
+    "明儿": 1,
+    "明朝": 1,  # Wu (Shanghai): tomorrow
+    "明": 1,
+    "第二天": 1,
+    "次日": 1,
+    "后天": 2,
+    "后儿": 2,
+    "大后天": 3,
+    # Past days: a visit "昨天下午三点" is a mistake the handler asks about, not today.
+    "昨天": -1,
+    "昨日": -1,
+    "昨儿": -1,
+    "昨": -1,
+    "前天": -2,
+}
+WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
+for _i in range(1, 8):
+    WEEKDAYS[str(_i)] = _i - 1
+
+_PART = "|".join(sorted(PART_HOURS, key=len, reverse=True))
+# An hour as said right after a bare 早/晚 ("晚7点半", "早八点"). 一 and 几 are left out:
+# "晚一点" and "早几点" mean "a bit later/earlier", not a clock time.
+_GLUED_HOUR = r"(?:[0-9]{1,2}|[二两三四五六七八九十][一二三四五六七八九十]?)\s?[点时:]"
+# Minutes after X点: with 分, or two Arabic digits, or a Chinese number with 十 or 零. A lone
+# digit is not a minute ("两点 一个人" is two o'clock and one person), nor is a number that
+# counts something ("8点 20个人") or a duration ("3点 20分钟后").
+_MINUTE = (
+    rf"{_N}{{1,3}}\s?分(?!钟)"
+    r"|(?:[0-5][0-9]|[二三四五]?十[一二三四五六七八九]?|零[一二三四五六七八九])"
+    r"(?![0-9个位人名号辆台天几多来余分])"
+)
+TOKEN = re.compile(
+    "|".join(
+        (
+            # 今晚 / 明早 / 明天下午: a day word optionally glued to a part of the day.
+            r"(?P<day>大后天|(?<!大)前天|后天|明天|明日|明儿|明朝|后儿|今天|今日|今儿|当天|第二天"
+            r"|次日|昨天|昨日|昨儿|[今明昨](?=早|晚|晨|夜|上午|下午|中午|晌午))",
+            r"(?P<wk>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜|週)(?:[一二三四五六日天末1-7]))",
+            rf"(?P<md>(?P<mon>{_N}{{1,3}})\s?月\s?(?P<mday>{_N}{{1,3}})\s?[日号]?)",
+            # 11.21 / 11/21 (month first, as written in China); not 11.21元 or 3.5
+            r"(?P<dotted>(?<![0-9.])(?P<mon2>1[0-2]|0?[1-9])[./](?P<mday2>[12][0-9]|3[01]|0?[1-9])"
+            r"(?![0-9]|\s?[元块%]))",
+            rf"(?P<dom>(?<![0-9栋幢楼座单元门室])(?P<dnum>{_N}{{1,3}})\s?[日号](?![楼栋门线床位房院机车])"
+            r"(?=\s?(?:上午|下午|中午|晚上|早上|傍晚|凌晨|[早晚]|[0-9一二三四五六七八九十两]|来|过来|到|,|$|\s)))",
+            # Bare 早/晚 are parts of the day only after a day (明早, 周五晚, 3号晚) or right
+            # before a clock time (晚7点半); alone they mean "early"/"late" (太晚了, 住一晚).
+            rf"(?P<part>{_PART}|(?<=[今明昨天日号])[早晚]|(?<=[周期拜][一二三四五六日天末1-7])[早晚]"
+            rf"|[早晚](?=\s?{_GLUED_HOUR}))",
+            # X点 / X点半 / X点一刻 / X点20(分) / X点三个字 (Cantonese: 5 minutes a 字) / X:XX /
+            # 3-5点 (range: the start counts). Not the tail of a longer number ("98765 时"), and
+            # not 时 in 时间/时候 ("车牌…66 时间明天").
+            rf"(?P<clock>(?<![0-9])(?P<hour>{_N}{{1,3}})(?:\s?(?:-|~|到|至)\s?{_N}{{1,3}})?\s?"
+            r"(?P<unit>点|时(?![间候期段代常效髦光尚差长]))(?:\s?[来多]?钟)?"
+            rf"(?:\s?(?P<half>半)|\s?(?P<q1>一刻)|\s?(?P<q3>三刻)|\s?(?P<zi>{_N}{{1,2}})\s?个字"
+            rf"|\s?(?P<min>{_MINUTE}))?)",
+            r"(?P<hm>(?<![0-9])(?P<h2>[0-2]?[0-9])[:](?P<m2>[0-5][0-9])(?![0-9]))",
+            # 过一个钟 / 过半小时 / 两个小时后 / 20分钟后: relative to now.
+            rf"(?P<rel>(?P<relpre>过)?\s?(?P<rnum>{_N}{{1,3}}|半)\s?个?\s?(?P<runit>钟头|钟|小时|分钟)"
+            r"(?P<relpost>\s?(?:后|以后|之后|左右后))?)",
+        )
+    )
+)
+# Words allowed between two parts of one time expression: "明天 下午 3点", "周六的上午".
+GAP = re.compile(r"^[\s,的约大概左右前后那个那天这天这个]{0,3}$")
+# The token kinds (named groups of TOKEN) that give a day, and those that give a clock time.
+DAY_KINDS = frozenset({"day", "wk", "md", "dotted", "dom"})
+CLOCK_KINDS = frozenset({"clock", "hm"})
+# Travel words: a clock time next to one is when someone sets off ("坐晚上七点的火车"); a
+# later clock time of arrival ("到小区估计九点了") is when they reach the gate.
+DEPART = re.compile(
+    r"坐|乘|搭|出发|动身|启程|起飞|发车|上车|出门|下班|火车|高铁|动车|飞机|航班|大巴|班车"
+)
+ARRIVE_BEFORE = re.compile(r"到|抵达|进小区|进门")
+ARRIVE_AFTER = re.compile(r"^\s?(?:左右|多|前后|之前|以前|的样子)?\s?(?:到|抵达|进)")
