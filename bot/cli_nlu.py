@@ -155,13 +155,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     _quiet_jieba()
-    from nlu.learn import build_model, report_dict
+    from nlu.learn import MEASURE_ONLY, build_model, report_dict
     from nlu.model import MODEL_PATH, dump
 
     files: list[Path] = list(args.files)
     for path in files:
-        if "holdout" in path.name:
-            print(f"refusing to train on {path}: the holdout set is measure-only")
+        if path.name in MEASURE_ONLY or "holdout" in path.name:
+            print(f"refusing to train on {path}: it is a measure-only set")
             return 2
         if not path.is_file():
             print(f"no such file: {path}")

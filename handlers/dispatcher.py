@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from handlers import (
     binding,
@@ -21,9 +22,9 @@ from handlers import (
     visitor,
     welcome,
 )
-from handlers.common import yes_no
+from handlers.common import category_of, location_text, yes_no
 from handlers.facts import NeedResident
-from handlers.texts import CANCELLED, VOICE_UNHEARD
+from handlers.texts import CANCELLED, URGENT_DOUBT, VOICE_UNHEARD
 from handlers.types import Context, Conversation, Incoming, Kind, Outcome
 from nlu import Analysis, Intent
 
@@ -63,6 +64,13 @@ RESUME_FLOW = "resume_prompt"
 FREE_TEXT_STEPS = frozenset({"description", "want", "time", "location"})
 # A message interrupts a form only when the NLU is this sure it is about something else.
 INTERRUPT_CONFIDENCE = 0.5
+# A fresh message of these intents that might be an emergency (`Analysis.urgent_doubt`) gets
+# its normal reply plus the question `URGENT_DOUBT`; the message is remembered in the `doubt`
+# slot of whatever conversation follows, until the next message answers it.
+DOUBT_INTENTS = frozenset(
+    {Intent.REPAIR, Intent.COMPLAINT, Intent.CONSULT, Intent.STATUS, Intent.OTHER}
+)
+DOUBT = "doubt"
 
 
 def dispatch(
@@ -96,7 +104,9 @@ def _about_the_resident(incoming: Incoming, conversation: Conversation, analysis
         return True
     if incoming.kind is Kind.EVENT:
         return incoming.event in ("subscribe", "click")
-    return analysis.urgent or analysis.intent in _PERSONAL
+    return (
+        analysis.urgent or analysis.intent in _PERSONAL or _confirms_doubt(incoming, conversation)
+    )
 
 
 def _route(
@@ -111,6 +121,15 @@ def _route(
             )
         return Outcome(reply=VOICE_UNHEARD, conversation=_keep(conversation))
     text = incoming.text.strip()
+    doubt = conversation.slots.get(DOUBT)
+    if doubt is not None:
+        # This message answers the question about the last one, whatever it says.
+        confirmed = _confirms_doubt(incoming, conversation)
+        conversation = replace(
+            conversation, slots={k: v for k, v in conversation.slots.items() if k != DOUBT}
+        )
+        if confirmed:
+            return _doubt_confirmed(incoming, conversation, analysis, ctx, doubt)
     if analysis.urgent:
         outcome = repair.urgent(incoming, analysis, ctx)
         return _offer_resume(outcome, _pausable(conversation))
@@ -151,6 +170,18 @@ def _route(
 
 
 def _start(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
+    outcome = _fresh(incoming, analysis, ctx)
+    if (
+        analysis.urgent_doubt
+        and analysis.intent in DOUBT_INTENTS
+        and outcome.reply
+        and not outcome.needs
+    ):
+        return _ask_if_urgent(incoming, analysis, outcome)
+    return outcome
+
+
+def _fresh(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
     text = incoming.text.strip()
     intent = analysis.intent
     if poll.looks_like_answer(text, analysis):
@@ -176,6 +207,55 @@ def _start(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
         case Intent.GREETING:
             return welcome.greeting(text)
     return welcome.not_understood()
+
+
+def _ask_if_urgent(incoming: Incoming, analysis: Analysis, outcome: Outcome) -> Outcome:
+    """The normal reply, and "is it dangerous right now?"; the message is remembered (with
+    what broke and where) so that "紧急" reports it at once."""
+    doubt: dict[str, Any] = {"text": incoming.text.strip()}
+    category = category_of(analysis)
+    if category:
+        doubt["category"] = category
+    where = location_text(analysis)
+    if where:
+        doubt["location"] = where
+    conversation = (outcome.conversation or Conversation()).with_slots(**{DOUBT: doubt})
+    return replace(outcome, reply=f"{outcome.reply}\n\n{URGENT_DOUBT}", conversation=conversation)
+
+
+def _confirms_doubt(incoming: Incoming, conversation: Conversation) -> bool:
+    """ "紧急" (the repair form's urgent answers) to the question about a doubtful message."""
+    return (
+        DOUBT in conversation.slots
+        and incoming.kind in (Kind.TEXT, Kind.VOICE)
+        and repair.SAYS_URGENT.match(incoming.text) is not None
+    )
+
+
+def _doubt_confirmed(
+    incoming: Incoming,
+    conversation: Conversation,
+    analysis: Analysis,
+    ctx: Context,
+    doubt: object,
+) -> Outcome:
+    """The remembered message goes out as an emergency. The form it started, if any, ends
+    with it; a form it interrupted is offered back afterwards."""
+    said: dict[str, Any] = doubt if isinstance(doubt, dict) else {}
+    text = str(said.get("text") or "") or "住户报紧急情况"
+    more = repair.SAYS_URGENT.sub("", incoming.text, count=1).strip(" ，,。.!！")
+    if more:
+        text = f"{text}；{more}"
+    category = said.get("category")
+    known = replace(
+        analysis,
+        urgent=True,
+        urgent_doubt=False,
+        slots={"category": category} if isinstance(category, str) else {},
+    )
+    described = replace(incoming, text=text)
+    outcome = repair.urgent(described, known, ctx, location=said.get("location"))
+    return _offer_resume(outcome, conversation.paused)
 
 
 def _interrupts(conversation: Conversation, analysis: Analysis, text: str) -> bool:
@@ -208,7 +288,9 @@ def _offer_resume(outcome: Outcome, paused: dict[str, object] | None) -> Outcome
     name = FORM_NAMES.get(str(paused.get("flow")), "事项")
     question = f"刚才的{name}还要继续吗？回复 1 继续，0 不用了"
     reply = f"{outcome.reply}\n\n{question}" if outcome.reply else question
-    prompt = Conversation(flow=RESUME_FLOW, paused=paused)
+    # A question about a doubtful message stays open beside the offer.
+    kept = {DOUBT: current.slots[DOUBT]} if current and DOUBT in current.slots else {}
+    prompt = Conversation(flow=RESUME_FLOW, paused=paused, slots=kept)
     return replace(outcome, reply=reply, conversation=prompt)
 
 

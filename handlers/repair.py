@@ -31,8 +31,9 @@ FLOW = "repair"
 _LEAD_IN = re.compile(
     r"^\s*(?:你好|您好)?[，,\s]*(?:我要|我想|想|需要|申请|帮我)?(?:报修|维修|修理)[:：，,\s]*"
 )
-# The resident says it cannot wait: the form stops and the report goes out as an emergency.
-_SAYS_URGENT = re.compile(
+# The resident says it cannot wait: the form stops and the report goes out as an emergency
+# (the dispatcher reads the same answer after it asked about a doubtful message).
+SAYS_URGENT = re.compile(
     r"^\s*(?:很|特别|非常|十分|挺)?(?:紧急|急|着急|危险|急急急)(?:的|啊|呀|了)?[!！。.\s]*$|^\s*快来人"
 )
 _ANY_TIME = re.compile(r"随时|都行|都可以|都方便|无所谓|不限|任何时间|尽快|越快越好")
@@ -87,7 +88,7 @@ def resume(
         slots["location"] = incoming.location.label or "发送的位置"
         return _next(Conversation(flow=FLOW, slots=slots), ctx)
     step = conversation.step
-    if _SAYS_URGENT.match(text):
+    if SAYS_URGENT.match(text):
         described = replace(incoming, text=str(slots.get("description") or "住户报紧急情况"))
         category = slots.get("category")
         known = replace(analysis, urgent=True, slots={"category": category} if category else {})

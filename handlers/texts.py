@@ -19,3 +19,8 @@ NOT_UNDERSTOOD = "抱歉，我没太明白您的意思。" + MENU
 CANCELLED = "好的，已取消。还有其他需要随时找我。"
 
 VOICE_UNHEARD = "抱歉，这条语音我没能听清，麻烦您用文字再说一下。"
+
+# Appended when the NLU is unsure a message is an emergency (`Analysis.urgent_doubt`).
+URGENT_DOUBT = (
+    "如果现在有危险（燃气味、冒烟起火、水漫出来、有人受伤或被困），请直接回复“紧急”，我们马上派人。"
+)

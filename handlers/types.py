@@ -90,7 +90,9 @@ class Conversation:
 
     @property
     def empty(self) -> bool:
-        return self.flow is None and self.paused is None
+        """Nothing to remember. Slots without a flow hold a question the dispatcher asked
+        outside any form (`doubt`: "was that an emergency?")."""
+        return self.flow is None and self.paused is None and not self.slots
 
     def with_slots(self, **values: Any) -> Conversation:
         return replace(self, slots={**self.slots, **values})

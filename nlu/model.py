@@ -64,9 +64,13 @@ class Model:
         text: str,
         evidence: Iterable[str],
         bigrams: frozenset[str] | None = None,
-    ) -> list[float]:
+    ) -> list[float] | None:
         """N_INTENTS intent logits followed by the urgency logit. `bigrams`: the text's
-        character bigrams, when the caller already has them (the regex gate needs them)."""
+        character bigrams, when the caller already has them (the regex gate needs them).
+
+        None when not one of the message's features is known: the answer would be the
+        priors alone, which say nothing about this message (they made "asdfgh" small talk,
+        because thanks and okays are the commonest short messages)."""
         if bigrams is None:
             bigrams = frozenset(map(add, text, text[1:]))
         keys = bigrams.union(tokens)
@@ -74,6 +78,8 @@ class Model:
         if evidence:
             get = self.evidence.get
             rows += [r for r in map(get, evidence) if r is not None]
+        if len(rows) == 1:
+            return None
         return list(map(sum, zip(*rows, strict=True)))
 
 
@@ -106,7 +112,7 @@ def train(
     l2: float = 1e-4,
     min_count: int = 3,
     seed: int = 13,
-    prune: float = 0.15,
+    prune: float = 0.2,
 ) -> Model:
     """Stochastic gradient descent on the softmax (intent) and logistic (urgent) losses,
     L2-regularised. Features seen in fewer than `min_count` messages are left out, and so

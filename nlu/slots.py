@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 
-from nlu.counts import SURNAMES as _SURNAMES
 from nlu.counts import extract_count
 from nlu.numbers import digit_string, parse_int
+from nlu.people import SURNAMES as _SURNAMES
 
 __all__ = [
     "extract_count",

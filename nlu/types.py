@@ -29,3 +29,7 @@ class Analysis:
     slots: dict[str, Any] = field(default_factory=dict)
     # The normalised text (simplified, half-width, Cantonese and homophones mapped).
     normalized: str = ""
+    # Not urgent, but the learned layer gave "urgent" a probability too high to ignore
+    # (nlu.engine.DOUBT_AT up to the model's threshold): emergencies in unusual words land
+    # here far more often than calm messages do, so the bot asks instead of guessing.
+    urgent_doubt: bool = False

@@ -12,15 +12,17 @@ from nlu.regexgate import GatedPattern, GateIndex
 
 # A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency.
 _NEG_BEFORE = re.compile(
-    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)(?:什么|啥|任何|再|人|有人)?$"
+    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)(?:什么|啥|任何|再|人|有人|楼里|家里|屋里)?$"
 )
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 _RESOLVED_AFTER = re.compile(
-    r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|说没事(?![^.!?]{0,8}(?:不放心|不踏实|还是|但|可是))|没事了"
-    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了)"
+    r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|没事了"
+    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了|(?:来|查|测|看)过了|送(?:去)?医院了|送医了)"
 )
 # "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
-_PAST_AFTER = re.compile(r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次)")
+_PAST_AFTER = re.compile(
+    r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那个报修|那单|那个单)"
+)
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$")
 # ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
@@ -30,7 +32,7 @@ _PAST_BEFORE = re.compile(
     r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次"
     r"|昨天|昨晚|昨儿|前天|前晚)[^,.!?]{0,8}$"
     # "昨天报的燃气味", "刚才说的那个焦味": a report already made is a question about it.
-    r"|(?:报的|报过的|反映的|投诉的|报修的|说的)(?:那个|这个|那次)?$"
+    r"|(?:报的|报过的|反映的|投诉的|报修的|说的)(?:那个|这个|那次|那股)?$"
 )
 # ...unless something says it is happening now ("昨晚开始就有燃气味 一直没散").
 _PRESENT = re.compile(
@@ -39,7 +41,8 @@ _PRESENT = re.compile(
 # The writer says nobody needs to come: every hit in the message is called off.
 _CALM = re.compile(
     r"不用(?:来人|派人|过来|上门|来了|上来了|跑一趟|麻烦)|不需要(?:派人|来人|过来)|别跑这一趟"
-    r"|不麻烦了|虚惊一场|误会一场|是个误会|搞错了|(?:已经|都|现在)没事了"
+    r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了"
+    r"|没人被困|没有人被困|不是漏气|没有漏气|没漏气|说没漏"
 )
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就
 # 要淹到楼下了 水一直在漏" must stay urgent (err on urgent).

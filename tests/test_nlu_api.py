@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,8 @@ import pytest
 
 import nlu
 from nlu import Analysis, Intent, analyze, warm_up
-from nlu.engine import get_engine
+from nlu.engine import DOUBT_AT, get_engine
+from nlu.model import DECISIVE, N_OUT, Model, evidence, sigmoid
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=SH)
@@ -111,3 +113,95 @@ def test_normalized_text_is_reported() -> None:
 def test_odd_inputs(text: str) -> None:
     result = analyze(text)
     assert isinstance(result.intent, Intent)
+
+
+# Subtle messages, some of them emergencies in unusual words. Which of them fall in the
+# doubt band depends on the trained model (nlu/data/model.json is retrained as data grows),
+# so the band is found at test time from the model's own probability.
+SUBTLE = [
+    "厨房热水器一直嘶嘶的响",
+    "热水器嘶嘶响有点味",
+    "热水器那边嘶嘶响",
+    "小孩手卡在门缝里了",
+    "小孩手卡在门缝里了怎么办",
+    "厨房热水器嘶嘶的",
+    "楼上往下渗水，天花板湿了一大片",
+    "孩子的手卡在门缝里拿不出来",
+    "配电箱那边有滋滋的声音",
+    "灶台那边一直有嘶嘶声",
+    "厨房那边有股怪怪的味道",
+    "邻居家门缝里飘出来一股味",
+    "水表那里一直在喷",
+    "孩子手指被门夹了",
+]
+
+
+def _urgent_chance(text: str) -> float | None:
+    """The learned layer's urgent probability, as `Engine.analyze` computes it (None when
+    the model does not run: no model, an empty text, or rules sure enough on their own)."""
+    engine = get_engine()
+    reading = engine.read(text)
+    if engine.model is None or not reading.norm or reading.rules.confidence >= DECISIVE:
+        return None
+    logits = engine.model.logits(
+        reading.tokens, reading.norm, evidence(reading.kinds, reading.vetoed), reading.bigrams
+    )
+    return None if logits is None else sigmoid(logits[-1])
+
+
+def test_urgent_doubt_between_the_doubt_mark_and_the_threshold() -> None:
+    model = get_engine().model
+    assert model is not None
+    assert 0.0 < DOUBT_AT < model.threshold
+    chances = {text: _urgent_chance(text) for text in SUBTLE}
+    doubtful = [t for t, p in chances.items() if p is not None and DOUBT_AT <= p < model.threshold]
+    assert doubtful, f"no message in the doubt band [{DOUBT_AT}, {model.threshold}): {chances}"
+    for text in doubtful:
+        result = analyze(text, now=NOW)
+        assert result.urgent_doubt, (text, chances[text])
+        assert not result.urgent, (text, chances[text])
+    # Every message: doubt exactly when the model ran, was not vetoed, and lands in the band.
+    for text, chance in chances.items():
+        result = analyze(text, now=NOW)
+        vetoed = get_engine().read(text).vetoed
+        expected = not result.urgent and not vetoed and chance is not None and chance >= DOUBT_AT
+        assert result.urgent_doubt == expected, (text, chance, result)
+
+
+def test_an_obvious_emergency_is_urgent_not_doubtful() -> None:
+    result = analyze("厨房煤气泄漏了 味道很大", now=NOW)
+    assert result.urgent
+    assert not result.urgent_doubt
+
+
+def test_a_greeting_is_neither_urgent_nor_doubtful() -> None:
+    result = analyze("你好", now=NOW)
+    assert not result.urgent
+    assert not result.urgent_doubt
+
+
+def test_a_vetoed_emergency_is_not_doubtful() -> None:
+    assert get_engine().read("没有燃气味了").vetoed
+    result = analyze("没有燃气味了", now=NOW)
+    assert not result.urgent
+    assert not result.urgent_doubt
+
+
+def test_urgent_doubt_rules_with_a_model_that_always_says_half() -> None:
+    """A stand-in model whose urgent probability is 0.5 for every message (threshold 0.9):
+    every message it runs on is doubtful, unless a pattern hit was vetoed or a pattern already
+    made it urgent; a message the rules decide alone is never doubtful."""
+    texts = ["厨房热水器一直嘶嘶的响", "没有燃气味了", "厨房煤气泄漏了 味道很大", "你好"]
+    # Every bigram is known with zero weights: the model runs and adds nothing to the bias.
+    zero = (0.0,) * N_OUT
+    known = {t[i : i + 2]: zero for t in texts for i in range(len(t) - 1)}
+    half = Model(features=known, evidence={}, bias=zero, threshold=0.9)
+    assert sigmoid(half.bias[-1]) == 0.5
+    engine = replace(get_engine(), model=half)
+    calm = engine.analyze("厨房热水器一直嘶嘶的响", NOW)
+    assert calm.urgent_doubt and not calm.urgent
+    assert not engine.analyze("没有燃气味了", NOW).urgent_doubt
+    emergency = engine.analyze("厨房煤气泄漏了 味道很大", NOW)
+    assert emergency.urgent and not emergency.urgent_doubt
+    assert engine.read("你好").rules.confidence >= DECISIVE
+    assert not engine.analyze("你好", NOW).urgent_doubt

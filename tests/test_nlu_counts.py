@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from nlu import counts
+from nlu import counts, mentionpatterns, people
 from nlu.counts import extract_count
 from nlu.slots import extract_count as reexported
 
@@ -249,19 +249,47 @@ def test_no_way_to_know(text: str) -> None:
     assert extract_count(text) is None
 
 
-def test_start_filter_changes_nothing() -> None:
-    # _MENTION checks the first character before trying its branches; it must find the
-    # same mentions as the branches alone.
-    plain = re.compile(counts._MENTION_BODY)
-    sentences = [
-        "我和两个朋友晚上回来 车牌苏a·6k2m8",
-        "我妈 我姐 我外甥 还有我们俩",
-        "有位朋友带个徒弟 大概十来个人 一共三个",
-        "保洁阿姨两个 来面试的中介1个 跟我一起",
-        "同学们好几个 一拨三个 我自己 刘总和他司机 三大两小",
-        "本人加两个朋友 周六聚会 派对 有个骑手 一共三男两女",
-    ]
-    for text in sentences:
-        assert [m.span() for m in counts._MENTION.finditer(text)] == [
-            m.span() for m in plain.finditer(text)
-        ]
+# Sentences for the tests below that hold a fast regex to its plain form.
+_SAMPLES = [
+    "我和两个朋友晚上回来 车牌苏a·6k2m8",
+    "我妈 我姐 我外甥 还有我们俩",
+    "有位朋友带个徒弟 大概十来个人 一共三个",
+    "保洁阿姨两个 来面试的中介1个 跟我一起",
+    "同学们好几个 一拨三个 我自己 刘总和他司机 三大两小",
+    "本人加两个朋友 周六聚会 派对 有个骑手 一共三男两女",
+    "明天晚上7:30 3个朋友来 两个小时后到 3号楼1201",
+    "川a 7 7 k 3 2 三个人 京a·b2345一位 浙a幺二三四五 仨人",
+    "我叔叔他们一家子 老婆孩子 王师傅你好 去看我姑妈 帮我朋友登记一下",
+    "二姑一家子五口 他们仨 两个搬家师傅 俩保洁 两对夫妻 有个送大件的 就他一个",
+    "我明天带着我老公的同事和他老婆 还有老人家 第三个 周末 半个月 十五六个人",
+]
+# Pieces of them glued together, for branches meeting at odd places.
+_SPLICES = _SAMPLES + [a[: len(a) // 2] + b[len(b) // 3 :] for a in _SAMPLES for b in _SAMPLES]
+
+
+def test_mention_guards_change_nothing() -> None:
+    # MENTION checks the first character, and a group's number within reach, before trying
+    # the branches; it must find the same mentions as the branches alone.
+    plain = re.compile(mentionpatterns.MENTION_BODY)
+    for text in _SPLICES:
+        assert [(m.span(), m.groupdict()) for m in mentionpatterns.MENTION.finditer(text)] == [
+            (m.span(), m.groupdict()) for m in plain.finditer(text)
+        ], text
+
+
+def test_mask_guard_changes_nothing() -> None:
+    plain = re.compile(counts._MASK_BODY)
+    for text in _SPLICES:
+        assert counts._MASK.sub(counts._blank, text) == plain.sub(counts._blank, text), text
+
+
+def test_word_trie_matches_like_longest_first() -> None:
+    vocabulary = people.PERSON | people.GENERIC | people.words("人 人员 工作人员")
+    flat = "|".join(re.escape(w) for w in sorted(vocabulary, key=lambda w: (-len(w), w)))
+    trie = people.alternation(vocabulary)
+    for tail in ("", "(?:的|家|们)", "人"):  # a tail to backtrack from
+        fast, slow = re.compile(f"(?:{trie}){tail}"), re.compile(f"(?:{flat}){tail}")
+        for text in _SPLICES:
+            for i in range(len(text)):
+                a, b = fast.match(text, i), slow.match(text, i)
+                assert (a and a.span()) == (b and b.span()), (text, i)

@@ -57,6 +57,7 @@ def _samples() -> list[Sample]:
 def _predict(model: Model, text: str) -> tuple[Intent, float]:
     r = get_engine().read(text)
     logits = model.logits(r.tokens, r.norm, evidence(r.kinds, r.vetoed))
+    assert logits is not None, text
     probs = softmax(logits[: len(INTENTS)])
     return INTENTS[probs.index(max(probs))], sigmoid(logits[-1])
 
@@ -108,23 +109,34 @@ def test_negated_emergency_is_not_flagged_by_the_model() -> None:
     assert analyze("家里成水帘洞了 天花板哗哗往下淌").urgent
 
 
-def test_train_refuses_the_holdout(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["nlu_holdout.tsv", "nlu_fresh2.tsv", "nlu_fresh3.tsv"])
+def test_train_refuses_the_measure_only_sets(tmp_path: Path, name: str) -> None:
     parser = argparse.ArgumentParser(prog="propbot")
     add_nlu_commands(parser.add_subparsers(dest="command", required=True))
-    holdout = tmp_path / "nlu_holdout.tsv"
+    holdout = tmp_path / name
     holdout.write_text("text\tintent\turgent\tslots\n", encoding="utf-8")
     args = parser.parse_args(["nlu", "train", str(holdout), "--output", str(tmp_path / "m.json")])
     assert args.func(args) == 2
     assert not (tmp_path / "m.json").exists()
 
 
-@pytest.mark.parametrize("text", ["", " ", "😀", "a" * 3000])
+@pytest.mark.parametrize("text", ["", " ", "😀", "a" * 3000, "漏水" * 1000])
 def test_model_handles_odd_text(text: str) -> None:
     r = get_engine().read(text)
     model = get_engine().model
     assert model is not None
     logits = model.logits(r.tokens, r.norm, evidence(r.kinds, r.vetoed))
-    assert len(logits) == len(INTENTS) + 1
+    if "漏水" in text:
+        assert logits is not None and len(logits) == len(INTENTS) + 1
+    else:
+        assert logits is None  # nothing the model knows: its priors alone would decide
+
+
+@pytest.mark.parametrize("text", ["asdfgh", "qwerty uiop", "zzzzzz"])
+def test_a_text_the_model_knows_nothing_of_is_left_to_the_rules(text: str) -> None:
+    result = analyze(text)
+    assert result.intent is Intent.OTHER
+    assert not result.urgent and not result.urgent_doubt
 
 
 def test_urgency_only_samples_leave_the_intent_head_alone() -> None:
