@@ -78,11 +78,13 @@ def dispatch(
 ) -> Outcome:
     note = ""
     if (
-        conversation.flow
+        not conversation.empty
         and conversation.expires_at
         and conversation.expires_at < ctx.now.timestamp()
     ):
-        name = FORM_NAMES.get(conversation.flow)
+        # A stale question about a doubtful message goes silently: "紧急" an hour later is
+        # not about that message any more.
+        name = FORM_NAMES.get(conversation.flow or "")
         note = f"刚才的{name}等太久已自动结束了。" if name else ""
         conversation = Conversation()
     if not ctx.facts.resident.loaded and _about_the_resident(incoming, conversation, analysis):

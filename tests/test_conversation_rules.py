@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
+from sqlalchemy import func, select
 
 from bot.keys import SERVICES
 from bot.simulator import RequestFactory
@@ -36,6 +37,28 @@ async def test_expired_conversation_is_dropped_with_a_note(
     reply = await say(client, factory, USER, "你好")
     assert reply is not None and reply.startswith("刚才的报修等太久已自动结束了。")
     assert await services.conversations.load(USER) is None
+
+
+async def test_a_stale_question_about_a_doubtful_message_is_dropped_silently(
+    client: TestClient,
+    factory: RequestFactory,
+    redis: Redis,  # type: ignore[type-arg]
+) -> None:
+    services = client.app[SERVICES]
+    await seed_households(services.db)
+    await bind(services.db, USER, "3-2-1201")
+    # A message the NLU half-suspects (see tests/data/dialogues/doubtful_emergency.txt).
+    reply = await say(client, factory, USER, "小孩手卡在门缝里了怎么办")
+    assert reply is not None and "请直接回复“紧急”" in reply
+    state = await services.conversations.load(USER)
+    assert state is not None and "doubt" in state["slots"]
+    state["expires_at"] = datetime.now(UTC).timestamp() - 1
+    await services.conversations.save(USER, state)
+    # "紧急" long afterwards is not about that message: no ticket, no note about a form.
+    reply = await say(client, factory, USER, "紧急")
+    assert reply is not None and "紧急报修" not in reply and "等太久" not in reply
+    async with services.db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(Ticket))).scalar() == 0
 
 
 async def test_voice_without_recognition_asks_for_text(
