@@ -151,18 +151,19 @@ def score(
 
 
 def decide(scores: list[float]) -> Decision:
-    adjusted = list(scores)
+    adjusted = scores.copy()
     adjusted[_OTHER] = max(adjusted[_OTHER], OTHER_FLOOR)
     # The winner is the first index holding the maximum, the runner-up the first index
     # holding the maximum of the others (C-level max/index instead of a Python loop).
     s1 = max(adjusted)
     top = adjusted.index(s1)
-    others = adjusted.copy()
-    others[top] = _BELOW_ALL
-    second = others.index(max(others))
-    s2 = max(adjusted[second], 0.0)
-    confidence = s1 / (s1 + s2 + 1.0) if s1 > 0 else 0.0
+    adjusted[top] = _BELOW_ALL
+    second = adjusted.index(max(adjusted))
+    adjusted[top] = s1
+    s2 = adjusted[second]
+    # s1 >= OTHER_FLOOR > 0 and the runner-up counts from 0: the confidence is in (0, 1).
+    confidence = s1 / (s1 + (s2 if s2 > 0.0 else 0.0) + 1.0)
     # The floor given to `other` is no evidence: it is not offered as an alternative.
-    real_second = adjusted[second] > 0 and not (second == _OTHER and scores[_OTHER] <= 0)
+    real_second = s2 > 0 and not (second == _OTHER and scores[_OTHER] <= 0)
     runner = INTENTS[second] if real_second else None
-    return Decision(INTENTS[top], round(min(max(confidence, 0.0), 1.0), 3), runner, tuple(adjusted))
+    return Decision(INTENTS[top], round(confidence, 3), runner, tuple(adjusted))

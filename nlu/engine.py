@@ -164,7 +164,7 @@ class Engine:
                 totals[cat] = totals.get(cat, 0.0) + weight
         if not totals:
             return None
-        return max(totals, key=lambda c: totals[c])
+        return max(totals, key=totals.__getitem__)
 
     def _slots(
         self,

@@ -80,7 +80,9 @@ class Model:
             rows += [r for r in map(get, evidence) if r is not None]
         if len(rows) == 1:
             return None
-        return list(map(sum, zip(*rows, strict=True)))
+        # Every row has N_OUT weights (`load` refuses a table that does not), so zip's
+        # length check, a third of this sum's cost, would never fire.
+        return list(map(sum, zip(*rows, strict=False)))
 
 
 def softmax(values: Sequence[float]) -> list[float]:
@@ -192,12 +194,18 @@ def load(path: Path) -> Model | None:
         raise ValueError(f"{path}: written for another model format or intent list; retrain")
 
     def table(name: str) -> dict[str, Row]:
-        return {k: tuple(map(float, v)) for k, v in payload[name].items()}
+        rows = {k: tuple(map(float, v)) for k, v in payload[name].items()}
+        if any(len(row) != N_OUT for row in rows.values()):
+            raise ValueError(f"{path}: a {name} row without {N_OUT} weights; retrain")
+        return rows
 
+    bias = tuple(map(float, payload["bias"]))
+    if len(bias) != N_OUT:
+        raise ValueError(f"{path}: the bias has not {N_OUT} weights; retrain")
     return Model(
         features=table("features"),
         evidence=table("evidence"),
-        bias=tuple(map(float, payload["bias"])),
+        bias=bias,
         lam=float(payload["lambda"]),
         threshold=float(payload["threshold"]),
         data_hash=str(payload["data_hash"]),

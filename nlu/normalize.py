@@ -87,6 +87,7 @@ def _build_translation() -> dict[int, str | None]:
 
 
 _TRANSLATION = _build_translation()
+_BMP_LAST = 0xFFFF
 _REPEATS = re.compile(r"([!?.,~·\-*#=_^])\1+|\s{2,}")
 _SPACE_RUN = re.compile(r"\s+")
 # Voice input writes 下午/上午 as 下五/上五 (xiawu/shangwu). Both are ordinary text too
@@ -137,7 +138,7 @@ class TradToSimp:
     Messages without any character OpenCC would change skip even that (one regex scan).
     """
 
-    __slots__ = ("_changed", "_chars", "_matcher", "_phrases")
+    __slots__ = ("_chars", "_matcher", "_may_change", "_phrases")
 
     def __init__(self) -> None:
         base = _opencc_dict_dir()
@@ -164,10 +165,14 @@ class TradToSimp:
         self._chars = chars
         self._phrases = phrases
         self._matcher = PhraseMatcher(phrases)
-        self._changed = frozenset(changed)
+        # As a regex class, the test is a C scan of the text (a set's isdisjoint makes a
+        # string object of every character). Characters beyond the BMP would turn the class
+        # into a linear list, so any of them takes the slow path, which is always right.
+        bmp = "".join(re.escape(ch) for ch in sorted(changed) if ord(ch) <= _BMP_LAST)
+        self._may_change = re.compile(f"[{bmp}\U00010000-\U0010ffff]")
 
     def convert(self, text: str) -> str:
-        if self._changed.isdisjoint(text):
+        if self._may_change.search(text) is None:
             return text
         chars = self._chars
         out: list[str] = []

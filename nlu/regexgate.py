@@ -89,6 +89,26 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     return result[0]
 
 
+def guarded(pattern: str) -> str:
+    """`pattern` behind a lookahead for the characters a match can start with. It changes no
+    match, but where the engine finds no literal prefix to scan for (alternatives starting
+    with classes, repeats or lookbehinds), it then rejects most places of a message with one
+    class test instead of trying every alternative there."""
+    firsts = first_chars(pattern)
+    if firsts is None:
+        return pattern
+    # first_chars reads \s and \d as their ASCII members: the class takes them whole, as
+    # they also match Unicode spaces and digits.
+    spaces = _CATEGORY_CHARS[_parser.CATEGORY_SPACE]
+    digits = _CATEGORY_CHARS[_parser.CATEGORY_DIGIT]
+    body = "".join(re.escape(ch) for ch in sorted(firsts - spaces - digits))
+    if firsts & spaces:
+        body += r"\s"
+    if firsts & digits:
+        body += r"\d"
+    return f"(?=[{body}])(?:{pattern})"
+
+
 def _prefixes_of_seq(items: Any) -> set[str] | None:
     """Strings (1 or 2 characters) one of which every match of the sequence starts with."""
     items = list(items)

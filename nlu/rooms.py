@@ -57,8 +57,26 @@ def _room_num(raw: str) -> str | None:
     return str(value) if value is not None else None
 
 
+# A character each form needs, looked for before its regex, which tries every place of the
+# text (its lookbehinds give the engine no prefix to scan for). Most texts with a digit hold
+# a time or a count, not an address.
+_BUILDING_WORDS = re.compile("[楼栋幢座]")
+_DASHES = re.compile("[-－—_/]")
+_ROOM_WORDS = re.compile("[室房门户]|单元")
+_NONZERO = re.compile("[1-9]")
+
+
 def extract_room(text: str) -> dict[str, str] | None:
     """The first address stated in normalised text, as {"building", "unit"?, "room"?}."""
+    return (
+        (_worded(text) if _BUILDING_WORDS.search(text) else None)
+        or (_dashed(text) if _DASHES.search(text) else None)
+        or (_room_or_unit(text) if _ROOM_WORDS.search(text) else None)
+        or (_bare_room(text) if _NONZERO.search(text) else None)
+    )
+
+
+def _worded(text: str) -> dict[str, str] | None:
     for match in _ROOM_WORDED.finditer(text):
         building = _num(match.group("b"))
         if building is None or building == "0":
@@ -75,6 +93,10 @@ def extract_room(text: str) -> dict[str, str] | None:
             if room is not None and len(room) >= 3:
                 out["room"] = room
         return out
+    return None
+
+
+def _dashed(text: str) -> dict[str, str] | None:
     for match in _DASHED.finditer(text):
         if _NOT_ADDRESS.match(text, match.end()):
             continue
@@ -83,6 +105,10 @@ def extract_room(text: str) -> dict[str, str] | None:
             out["unit"] = match.group("u")
         out["room"] = match.group("r")
         return out
+    return None
+
+
+def _room_or_unit(text: str) -> dict[str, str] | None:
     only = _ROOM_ONLY.search(text)
     if only:
         room = _room_num(only.group("r") or only.group("r2"))
@@ -93,6 +119,10 @@ def extract_room(text: str) -> dict[str, str] | None:
         unit = _num(unit_only.group("u"))
         if unit is not None:
             return {"unit": unit}
+    return None
+
+
+def _bare_room(text: str) -> dict[str, str] | None:
     for match in _BARE_ROOM.finditer(text):
         if not _TICKET_CUE.search(text[max(0, match.start() - 6) : match.start()]):
             return {"room": match.group("r")}

@@ -45,6 +45,8 @@ class Segmenter:
         for j, blk in enumerate(_RE_HAN.split(text)):
             if j & 1:
                 self._cut_block(blk, out)
+            elif len(blk) == 1:  # most often one space or punctuation mark: itself
+                out.append(blk)
             elif blk:
                 for p, part in enumerate(_RE_SKIP.split(blk)):
                     if p & 1:

@@ -232,25 +232,27 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
     hour: int | None = None
     minute = 0
     for m in cluster:
-        if m.group("day"):
-            word = m.group("day")
-            day = now + timedelta(days=DAY_WORDS.get(word, 0))
-        elif m.group("wk"):
+        # The token's kind is the group of its alternative, which closes last (no
+        # alternative matches the empty string).
+        kind = m.lastgroup
+        if kind == "day":
+            day = now + timedelta(days=DAY_WORDS.get(m.group("day"), 0))
+        elif kind == "wk":
             day = _weekday(m.group("wk"), now)
-        elif m.group("md"):
+        elif kind == "md":
             day = _month_day(m.group("mon"), m.group("mday"), now)
-        elif m.group("dotted"):
+        elif kind == "dotted":
             day = _month_day(m.group("mon2"), m.group("mday2"), now)
-        elif m.group("dom"):
+        elif kind == "dom":
             day = _month_day(None, m.group("dnum"), now)
-        elif m.group("part"):
+        elif kind == "part":
             part = m.group("part")
-        elif m.lastgroup in CLOCK_KINDS:
+        elif kind in CLOCK_KINDS:
             clock = _clock(m)
             if clock is None:
                 return None
             hour, minute = clock
-        elif m.group("rel"):
+        elif kind == "rel":
             amount = 0.5 if m.group("rnum") == "半" else parse_int(m.group("rnum"))
             if amount is None:
                 return None

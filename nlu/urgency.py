@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from nlu.datafiles import DataFileError, rows
-from nlu.regexgate import GatedPattern, GateIndex
+from nlu.regexgate import GatedPattern, GateIndex, guarded
 
 # A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency.
 _NEG_BEFORE = re.compile(
@@ -40,9 +40,11 @@ _PRESENT = re.compile(
 )
 # The writer says nobody needs to come: every hit in the message is called off.
 _CALM = re.compile(
-    r"不用(?:来人|派人|过来|上门|来了|上来了|跑一趟|麻烦)|不需要(?:派人|来人|过来)|别跑这一趟"
-    r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了"
-    r"|没人被困|没有人被困|不是漏气|没有漏气|没漏气|说没漏"
+    guarded(
+        r"不用(?:来人|派人|过来|上门|来了|上来了|跑一趟|麻烦)|不需要(?:派人|来人|过来)|别跑这一趟"
+        r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了"
+        r"|没人被困|没有人被困|不是漏气|没有漏气|没漏气|说没漏"
+    )
 )
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就
 # 要淹到楼下了 水一直在漏" must stay urgent (err on urgent).
@@ -77,7 +79,11 @@ class UrgencyPatterns:
             kind, pattern = self.patterns[i]
             if kind in kinds:
                 continue
-            for match in pattern.regex.finditer(text):
+            regex = pattern.regex
+            # Most candidates do not match: a search says so at half a finditer's set-up.
+            if regex.search(text) is None:
+                continue
+            for match in regex.finditer(text):
                 if self._live(text, match.start(), match.end()):
                     kinds.append(kind)
                     break

@@ -77,6 +77,21 @@ def test_training_is_deterministic_and_sensible(tmp_path: Path) -> None:
     assert _predict(loaded, "水管爆了")[1] > _predict(loaded, "物业费在哪交")[1]
 
 
+@pytest.mark.parametrize("table", ["features", "evidence", "bias"])
+def test_load_refuses_a_row_of_the_wrong_width(tmp_path: Path, table: str) -> None:
+    # `Model.logits` sums rows without zip's length check: a short row must never load.
+    payload = json.loads(dump(train(_samples(), min_count=1, prune=0.0)))
+    if table == "bias":
+        payload["bias"] = payload["bias"][:-1]
+    else:
+        key = next(iter(payload[table]))
+        payload[table][key] = payload[table][key][:-1]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    with pytest.raises(ValueError, match="retrain"):
+        load(path)
+
+
 def test_model_file_matches_the_training_data() -> None:
     """Retrain (`propbot nlu train`) after editing a training file or a rule/lexicon file."""
     assert MODEL_PATH.is_file(), "nlu/data/model.json missing: run `propbot nlu train`"
