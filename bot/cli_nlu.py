@@ -97,6 +97,10 @@ def _print_report(result: dict[str, Any], path: Path) -> None:
         f"urgent recall: [bold]{urgent['recall']:.1%}[/]  precision: [bold]"
         f"{urgent['precision']:.1%}[/]  ({urgent['support']} urgent, {urgent['flagged']} flagged)"
     )
+    console.print(
+        f"asked whether urgent (urgent_doubt): {urgent['missed_asked']} of {urgent['missed']}"
+        f" missed emergencies, {urgent['calm_asked']} of {urgent['calm']} calm messages"
+    )
     table = Table(title="per intent")
     for col in ("intent", "precision", "recall", "F1", "support"):
         table.add_column(col, justify="right" if col != "intent" else "left")

@@ -99,6 +99,8 @@ def evaluate(
     confusion = {a: dict.fromkeys(labels, 0) for a in labels}
     correct = 0
     tp_u = fp_u = fn_u = 0
+    # Messages not flagged that get the "is it an emergency?" question (`urgent_doubt`).
+    missed_asked = calm = calm_asked = 0
     slot_hits: dict[str, int] = {}
     slot_total: dict[str, int] = {}
     errors: list[dict[str, Any]] = []
@@ -113,6 +115,10 @@ def evaluate(
             fp_u += 1
         elif ex.urgent:
             fn_u += 1
+            missed_asked += result.urgent_doubt
+        else:
+            calm += 1
+            calm_asked += result.urgent_doubt
         wrong_slots = []
         for key, want in ex.slots.items():
             slot_total[key] = slot_total.get(key, 0) + 1
@@ -166,6 +172,10 @@ def evaluate(
             "precision": _ratio(tp_u, tp_u + fp_u),
             "support": tp_u + fn_u,
             "flagged": tp_u + fp_u,
+            "missed": fn_u,
+            "missed_asked": missed_asked,
+            "calm": calm,
+            "calm_asked": calm_asked,
         },
         slots=slots,
         errors=errors,

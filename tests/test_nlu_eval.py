@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli_nlu import add_nlu_commands
-from nlu import analyze
-from nlu.evaluation import Report, evaluate, load_dataset, slot_matches
+from nlu import Analysis, Intent, analyze
+from nlu.evaluation import Example, Report, evaluate, load_dataset, slot_matches
 
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "nlu_dev.tsv"
@@ -174,6 +174,35 @@ def test_report_counts(tmp_path: Path) -> None:
     assert report.slots["visit_at"]["accuracy"] == 1.0
     assert report.per_intent["repair"]["f1"] == 1.0
     assert report.confusion["visitor"]["visitor"] == 1
+
+
+def test_evaluation_counts_the_doubt_question() -> None:
+    """Missed emergencies and calm messages that get "is it an emergency?" are counted."""
+    examples = [
+        Example(1, "a", Intent.REPAIR, True, {}),  # missed, asked
+        Example(2, "b", Intent.REPAIR, True, {}),  # missed, not asked
+        Example(3, "c", Intent.REPAIR, True, {}),  # flagged
+        Example(4, "d", Intent.OTHER, False, {}),  # calm, asked
+        Example(5, "e", Intent.OTHER, False, {}),  # calm
+        Example(6, "f", Intent.OTHER, False, {}),  # false alarm
+    ]
+    said = {
+        "a": (False, True),
+        "b": (False, False),
+        "c": (True, False),
+        "d": (False, True),
+        "e": (False, False),
+        "f": (True, False),
+    }
+
+    def fake(text: str, now: datetime | None) -> Analysis:
+        urgent, doubt = said[text]
+        return Analysis(Intent.OTHER, 0.5, None, urgent, urgent_doubt=doubt)
+
+    urgent = evaluate(examples, fake, None).urgent
+    assert (urgent["missed"], urgent["missed_asked"]) == (2, 1)
+    assert (urgent["calm"], urgent["calm_asked"]) == (2, 1)
+    assert (urgent["support"], urgent["flagged"]) == (3, 2)
 
 
 def _parser() -> argparse.ArgumentParser:
