@@ -30,6 +30,7 @@ TRAIN_FILES = (
     "nlu_train_r8d.tsv",
     "nlu_train_r8e.tsv",
     "nlu_train_r8f.tsv",
+    "nlu_train_r8h.tsv",
 )
 # Written for urgency (mostly emergencies and near misses): they train the urgent head
 # only. With their intents too, holdout intent accuracy fell 0.945 -> 0.928 (round 5).
