@@ -47,7 +47,11 @@ CATEGORY_HINT = 1.0
 WHOLE_BONUS = 6.0
 # Particles and punctuation that do not change what a short message is.
 _FILLERS = frozenset("呀啊吗嘛哈呢吧啦哦喔噢嗯哟呐~!?.,:;'\" -·")
-_DELETE_FILLERS = dict.fromkeys(map(ord, _FILLERS))
+# A token made only of fillers and whitespace (whitespace as str.isspace has it, which is
+# also what str.strip removes; none lies above U+3000, the ideographic space): one C-level
+# subset test per token.
+_LAST_SPACE = 0x3000
+_BLANK = _FILLERS | frozenset(ch for ch in map(chr, range(_LAST_SPACE + 1)) if ch.isspace())
 # A short reply carrying an evaluation ("速度挺快的 满意") is a rating.
 SHORT_RATING_LEN = 14
 SHORT_RATING_BONUS = 1.5
@@ -64,6 +68,8 @@ class Decision(NamedTuple):
     confidence: float
     runner_up: Intent | None
     scores: tuple[float, ...]
+    # Built with tuple.__new__(Decision, fields) where it is made per message: calling
+    # Decision(...) runs the named tuple's Python-level __new__, twice the cost.
 
 
 def _whole_message(lexicon: Lexicon, tokens: Sequence[str]) -> frozenset[int] | None:
@@ -71,10 +77,8 @@ def _whole_message(lexicon: Lexicon, tokens: Sequence[str]) -> frozenset[int] | 
     allowed: frozenset[int] | None = None
     whole = lexicon.whole
     for tok in tokens:
-        # Only fillers and whitespace: nothing left once the fillers are deleted and the
-        # whitespace stripped (str.strip and str.isspace agree on what is whitespace).
-        if not tok.translate(_DELETE_FILLERS).strip():
-            continue
+        if _BLANK.issuperset(tok):
+            continue  # only fillers and whitespace
         fits = whole.get(tok)
         if fits is None:
             return None
@@ -128,13 +132,12 @@ def score(
             scores[_OTHER if _OTHER in fits else min(fits)] += WHOLE_BONUS
     if 0 < len(text) <= SHORT_RATING_LEN and scores[_RATING] >= 2.0:
         scores[_RATING] += SHORT_RATING_BONUS
-    rules = lexicon.rules
+    tests = lexicon.rule_tests
+    size = len(text)
     for i in rule_ids:
-        rule = rules[i]
-        tail = rule.pattern.tail
-        found = rule.pattern.regex.search(text, max(0, len(text) - tail) if tail else 0)
-        if found:
-            scores[rule.intent] += rule.weight
+        search, tail, intent, weight = tests[i]
+        if search(text, size - tail if size > tail else 0):
+            scores[intent] += weight
     for ch in emoji:
         for idx, weight in lexicon.emoji.get(ch, ()):
             scores[idx] += weight
@@ -166,4 +169,4 @@ def decide(scores: list[float]) -> Decision:
     # The floor given to `other` is no evidence: it is not offered as an alternative.
     real_second = s2 > 0 and not (second == _OTHER and scores[_OTHER] <= 0)
     runner = INTENTS[second] if real_second else None
-    return Decision(INTENTS[top], round(confidence, 3), runner, tuple(adjusted))
+    return tuple.__new__(Decision, (INTENTS[top], round(confidence, 3), runner, tuple(adjusted)))

@@ -116,7 +116,9 @@ class Engine:
             rule_ids=rule_ids,
         )
         rules = classify.decide(scores)
-        return Reading(norm, tokens, chars, kinds, vetoed, category, rules, bigrams)
+        # tuple.__new__ builds the Reading without the Python-level __new__ of Reading(...).
+        parts = (norm, tokens, chars, kinds, vetoed, category, rules, bigrams)
+        return tuple.__new__(Reading, parts)
 
     def analyze(self, text: str, now: datetime | None = None) -> Analysis:
         """`now` (aware): None means the current time, read only if a visit time needs it."""
@@ -125,7 +127,9 @@ class Engine:
         doubt = False
         model = self.model
         if model is not None and norm and decision.confidence < DECISIVE:
-            logits = model.logits(tokens, norm, evidence(kinds, vetoed), bigrams)
+            # Most messages carry no urgency finding: no feature-name list to build.
+            found = evidence(kinds, vetoed) if kinds or vetoed else ()
+            logits = model.logits(tokens, norm, found, bigrams)
         else:
             logits = None
         if model is not None and logits is not None:

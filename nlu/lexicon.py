@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from nlu.datafiles import DataFileError, number, rows
@@ -40,6 +42,18 @@ class Rule:
     where: str
 
 
+# A rule as classify.score runs it, without attribute lookups: (its regex's `search`, the
+# farthest from the text's end a match can start (see regexgate.tail_width; NO_TAIL when
+# unbounded), intent index, weight).
+RuleTest = tuple[Callable[[str, int], "re.Match[str] | None"], int, int, float]
+NO_TAIL = sys.maxsize
+
+
+def rule_test(rule: Rule) -> RuleTest:
+    tail = rule.pattern.tail
+    return rule.pattern.regex.search, tail or NO_TAIL, rule.intent, rule.weight
+
+
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     # token -> ((intent index, weight), ...)
@@ -49,6 +63,7 @@ class Lexicon:
     # token -> area name as reported in the slot
     areas: dict[str, str]
     rules: tuple[Rule, ...]
+    rule_tests: tuple[RuleTest, ...]  # `rules`, one for one
     rule_index: GateIndex
     # emoji character -> ((intent index, weight), ...)
     emoji: dict[str, tuple[tuple[int, float], ...]]
@@ -151,6 +166,7 @@ def load_lexicon() -> Lexicon:
         categories=categories,
         areas=areas,
         rules=rules,
+        rule_tests=tuple(map(rule_test, rules)),
         rule_index=GateIndex([r.pattern.gate for r in rules]),
         whole=whole,
         emoji=emoji,

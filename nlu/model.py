@@ -238,10 +238,12 @@ def combine(rules: Decision, logits: Sequence[float], lam: float) -> Decision:
     final = [a * scale + lam * v for a, v in zip(adjusted, intent_logits, strict=True)]
     first = final.index(max(final))
     if INTENTS[first] is rules.intent:
-        return Decision(rules.intent, rules.confidence, rules.runner_up, tuple(final))
+        return tuple.__new__(
+            Decision, (rules.intent, rules.confidence, rules.runner_up, tuple(final))
+        )
     top = max(intent_logits)
     log_total = math.log(sum([math.exp(v - top) for v in intent_logits])) + top
     ruled = _INDEX[rules.intent]
     margin = math.exp(intent_logits[first] - log_total) - math.exp(intent_logits[ruled] - log_total)
     confidence = round(min(max(margin, 0.0), 1.0), 3)
-    return Decision(INTENTS[first], confidence, rules.intent, tuple(final))
+    return tuple.__new__(Decision, (INTENTS[first], confidence, rules.intent, tuple(final)))
