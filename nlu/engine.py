@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import io
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from operator import add
-from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -32,6 +30,7 @@ from nlu.slots import (
     extract_visitor,
 )
 from nlu.timeparse import parse_visit_time
+from nlu.tokenizer import build_tokenizer
 from nlu.types import Analysis, Intent
 from nlu.urgency import UrgencyPatterns, load_urgency
 
@@ -228,37 +227,13 @@ _engine: Engine | None = None
 _lock = threading.Lock()
 
 
-# jieba's dictionary words rarer than this are left out of our tokenizer. The dropped 90%
-# are names, idioms and rare compounds that never carry a keyword of ours; without them the
-# prefix dictionary is ~8x smaller, segmentation is faster and start-up loads less.
-MIN_JIEBA_FREQ = 100
-
-
-def _tokenizer(user_words: dict[str, int]) -> jieba.Tokenizer:
-    """Our own jieba.Tokenizer (jieba's global one is untouched): jieba's dictionary without
-    its rarest words, plus every keyword of ours so each is kept whole."""
-    source = Path(jieba.__file__).resolve().parent / "dict.txt"
-    kept = bytearray()
-    with source.open("rb") as fh:
-        for line in fh:
-            parts = line.split(b" ", 2)
-            if len(parts) >= 2 and parts[1].strip().isdigit() and int(parts[1]) >= MIN_JIEBA_FREQ:
-                kept += line if line.endswith(b"\n") else line + b"\n"
-    tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(bytes(kept)))
-    tokenizer.initialized = True
-    for word, freq in user_words.items():
-        tokenizer.add_word(word, freq)
-    return tokenizer
-
-
 def _build(*, with_model: bool = True) -> Engine:
     """The engine; without the learned layer for training it (`nlu.learn`)."""
     lexicon = load_lexicon()
     urgency = load_urgency()
     urgent_gates = urgency.gates()
     rule_gates = [rule.pattern.gate for rule in lexicon.rules]
-    tokenizer = _tokenizer(lexicon.user_words)
+    tokenizer = build_tokenizer(lexicon.user_words)
     return Engine(
         normalizer=build_normalizer(),
         tokenizer=tokenizer,
