@@ -123,7 +123,7 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
 def _group(m: re.Match[str], text: str, previous: Mention | None) -> list[Mention]:
     """A number of people (the `g` alternative of MENTION)."""
     start, end = m.span()
-    amt, cls, noun = m.group("g_amt"), m.group("g_cls"), m.group("g_noun")
+    amt, cls, noun = m.group("g_amt", "g_cls", "g_noun")
     if amt is None and noun is None:
         return []  # 有个 + no person after it
     if text[max(0, start - 2) : start] == "其中":

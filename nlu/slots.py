@@ -85,6 +85,7 @@ _TIME_PREFIX = re.compile(
     r"^(?:今天|明天|后天|大后天|今晚|明晚|上午|下午|中午|晚上|早上|周[一二三四五六日天]|[0-9零一二三四五六七八九十两]+点(?:半|一刻|三刻)?)+"
 )
 _NAMED_CUES = "登记访客|访客登记|访客|叫|姓名|名字"
+_SHOP = rf"(?P<shop>[\u4e00-\u9fa5]{{1,4}}(?:{_BUSINESS})(?:的(?:人|师傅|员工|小哥))?)"
 
 
 def _starts(*texts: str) -> str:
@@ -94,27 +95,31 @@ def _starts(*texts: str) -> str:
     return f"(?=[{chars(*texts)}])"
 
 
-_VISITOR = re.compile(
-    "|".join(
-        (
-            _starts("小老", _SURNAMES)
-            + rf"(?P<titled>(?:小|老)?[{_SURNAMES}](?:{_TITLES}))(?![\u4e00-\u9fa5]{{0,1}}[的])",
-            _starts("小老") + rf"(?P<nick>[小老][{_SURNAMES}])"
-            r"(?=\s|[,.]|来|过来|到|要|会|一会|等下|待会|马上|明天|今天|后天|下午|上午|晚上|中午|$)",
-            _starts(firsts(_TRADES)) + rf"(?P<trade>(?:{_TRADES})(?:师傅|工人|人员|小哥|阿姨))",
-            rf"(?P<shop>[\u4e00-\u9fa5]{{1,4}}(?:{_BUSINESS})(?:的(?:人|师傅|员工|小哥))?)",
-            _starts(_DOER_VERBS)
-            + rf"(?P<doer>[{_DOER_VERBS}][\u4e00-\u9fa5]{{1,3}}的(?:师傅|人|工人|小哥|阿姨"
-            r"|(?=\s|[,.]|等|一会|马上|要|会|来|过来|进来|到|车|$)))",
-            _starts("我", firsts(_REL_SCHOOLS), firsts(_RELATION_WORDS))
-            + rf"(?P<rel>(?:我的|我)?(?:{_REL_SCHOOLS})?(?:{_REL})(?:的?(?:{_REL}))?们?)",
-            _starts(firsts(_NAMED_CUES)) + rf"(?:{_NAMED_CUES})[\s:是]{{0,2}}"
-            rf"(?P<named>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})",
-            rf"(?:^|[\s,.:])(?P<bare>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})"
-            r"(?=\s|[,.:]|[0-9]|来|过来|到|明天|今天|后天|下午|上午|晚上|中午|$)",
-        )
-    )
+_VISITOR_BRANCHES = (
+    _starts("小老", _SURNAMES)
+    + rf"(?P<titled>(?:小|老)?[{_SURNAMES}](?:{_TITLES}))(?![\u4e00-\u9fa5]{{0,1}}[的])",
+    _starts("小老") + rf"(?P<nick>[小老][{_SURNAMES}])"
+    r"(?=\s|[,.]|来|过来|到|要|会|一会|等下|待会|马上|明天|今天|后天|下午|上午|晚上|中午|$)",
+    _starts(firsts(_TRADES)) + rf"(?P<trade>(?:{_TRADES})(?:师傅|工人|人员|小哥|阿姨))",
+    _SHOP,
+    _starts(_DOER_VERBS)
+    + rf"(?P<doer>[{_DOER_VERBS}][\u4e00-\u9fa5]{{1,3}}的(?:师傅|人|工人|小哥|阿姨"
+    r"|(?=\s|[,.]|等|一会|马上|要|会|来|过来|进来|到|车|$)))",
+    _starts("我", firsts(_REL_SCHOOLS), firsts(_RELATION_WORDS))
+    + rf"(?P<rel>(?:我的|我)?(?:{_REL_SCHOOLS})?(?:{_REL})(?:的?(?:{_REL}))?们?)",
+    _starts(firsts(_NAMED_CUES)) + rf"(?:{_NAMED_CUES})[\s:是]{{0,2}}"
+    rf"(?P<named>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})",
+    rf"(?:^|[\s,.:])(?P<bare>[{_SURNAMES}][^{_NOT_GIVEN}\s,.:0-9a-z]{{1,2}})"
+    r"(?=\s|[,.:]|[0-9]|来|过来|到|明天|今天|后天|下午|上午|晚上|中午|$)",
 )
+_VISITOR = re.compile("|".join(_VISITOR_BRANCHES))
+# The shop branch can start at any Chinese character, so with it the pattern has no first
+# characters to check and tries every branch at every place. Most messages name no
+# business at all, so the shop branch cannot match; for them the other branches sit behind
+# a first-character lookahead instead: the same matches, about twice as fast.
+_VISITOR_NO_SHOP = re.compile(guarded("|".join(b for b in _VISITOR_BRANCHES if b != _SHOP)))
+# Whether a message names a business at all: one scan for the words' first characters.
+_NAMES_BUSINESS = re.compile(_BUSINESS)
 # A visitor is whoever is followed by a coming verb; "我老公的车借给朋友, 朋友会开进来".
 _COMING = re.compile(r"[^,.!?]{0,8}?(?:来|到|进来|上门|拜访|过去)")  # used with .match(pos)
 _NOT_A_NAME = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天末]|周末|周边|周围|高兴|方便|马上|钱包")
@@ -151,7 +156,8 @@ def extract_visitor(text: str) -> str | None:
     """Who is coming, in the resident's words. A name given outright (叫李强, 访客 刘强)
     wins; a name right after a relation names that person (我同事小李 -> 小李); otherwise
     the candidate followed by a coming verb, else the first candidate."""
-    candidates = [(m, v) for m in _VISITOR.finditer(text) if (v := _clean_visitor(m))]
+    pattern = _VISITOR if _NAMES_BUSINESS.search(text) else _VISITOR_NO_SHOP
+    candidates = [(m, v) for m in pattern.finditer(text) if (v := _clean_visitor(m))]
     for match, value in candidates:
         if match.lastgroup == "named":
             return value

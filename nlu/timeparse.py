@@ -93,8 +93,9 @@ def parse_visit_time(text: str, now: datetime) -> VisitTime | None:
     return None
 
 
-def _kinds(cluster: list[re.Match[str]]) -> frozenset[str]:
-    return frozenset(m.lastgroup or "" for m in cluster)
+def _kinds(cluster: list[re.Match[str]]) -> set[str]:
+    # A set comprehension: several times cheaper than a frozenset of a generator.
+    return {m.lastgroup or "" for m in cluster}
 
 
 def _appointment(
@@ -117,7 +118,7 @@ def _appointment(
         if arrival is not None:
             pieces.append(arrival[0])
             at = arrival[1]
-    words = " ".join(text[p[0].start() : p[-1].end()].strip() for p in pieces)
+    words = " ".join([text[p[0].start() : p[-1].end()].strip() for p in pieces])
     return VisitTime(words, pieces[0][0].start(), pieces[-1][-1].end(), at)
 
 
@@ -126,7 +127,7 @@ def _refinement(
 ) -> list[re.Match[str]] | None:
     """The later cluster that completes a day or part of the day said without a clock time:
     "明天 … 早上八点进场", "今晚有个饭局 … 六点半到"."""
-    parts = [m.group("part") for m in cluster if m.group("part")]
+    parts = [said for m in cluster if (said := m.group("part"))]
     part = parts[-1] if parts else None
     end = cluster[-1].end()
     for nxt in rest:
@@ -147,7 +148,7 @@ def _refinement(
 def _fits(part: str, cluster: list[re.Match[str]]) -> bool:
     """Whether the clock time of `cluster` (read with its own part of the day, else with
     `part`) falls inside `part`."""
-    own = [m.group("part") for m in cluster if m.group("part")]
+    own = [said for m in cluster if (said := m.group("part"))]
     for m in cluster:
         clock = _clock(m)
         if clock is not None:
@@ -165,7 +166,7 @@ def _arrival(
 ) -> tuple[list[re.Match[str]], datetime] | None:
     """A later clock time of arrival when the first one is a departure: "坐晚上七点的火车
     到小区估计九点了" means 21:00 at the gate. The latest such arrival wins."""
-    if not any(m.lastgroup in CLOCK_KINDS for m in merged):
+    if CLOCK_KINDS.isdisjoint([m.lastgroup for m in merged]):
         return None
     start, end = merged[0].start(), merged[-1].end()
     limit = rest[0][0].start() if rest else len(text)
@@ -213,16 +214,17 @@ def _clock(m: re.Match[str]) -> tuple[int, int] | None:
     if hour is None:
         return None
     minute = 0
-    if m.group("half"):
+    half, q1, q3, zi, spoken = m.group("half", "q1", "q3", "zi", "min")  # one call, not five
+    if half:
         minute = 30
-    elif m.group("q1"):
+    elif q1:
         minute = 15
-    elif m.group("q3"):
+    elif q3:
         minute = 45
-    elif m.group("zi"):
-        minute = 5 * (parse_int(m.group("zi")) or 0)
-    elif m.group("min"):
-        minute = parse_int(m.group("min").rstrip("分").strip()) or 0
+    elif zi:
+        minute = 5 * (parse_int(zi) or 0)
+    elif spoken:
+        minute = parse_int(spoken.rstrip("分").strip()) or 0
     return hour, minute
 
 

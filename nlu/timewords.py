@@ -122,36 +122,63 @@ _MINUTE = (
     r"|(?:[0-5][0-9]|[二三四五]?十[一二三四五六七八九]?|零[一二三四五六七八九])"
     r"(?![0-9个位人名号辆台天几多来余分])"
 )
-_TOKEN_BODY = "|".join(
-    (
-        # 今晚 / 明早 / 明天下午: a day word optionally glued to a part of the day.
-        r"(?P<day>大后天|(?<!大)前天|后天|明天|明日|明儿|明朝|后儿|今天|今日|今儿|当天|第二天"
-        r"|次日|昨天|昨日|昨儿|[今明昨](?=早|晚|晨|夜|上午|下午|中午|晌午))",
-        r"(?P<wk>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜|週)(?:[一二三四五六日天末1-7]))",
-        rf"(?P<md>(?P<mon>{_N}{{1,3}})\s?月\s?(?P<mday>{_N}{{1,3}})\s?[日号]?)",
-        # 11.21 / 11/21 (month first, as written in China); not 11.21元 or 3.5
-        r"(?P<dotted>(?<![0-9.])(?P<mon2>1[0-2]|0?[1-9])[./](?P<mday2>[12][0-9]|3[01]|0?[1-9])"
-        r"(?![0-9]|\s?[元块%]))",
-        rf"(?P<dom>(?<![0-9栋幢楼座单元门室])(?P<dnum>{_N}{{1,3}})\s?[日号](?![楼栋门线床位房院机车])"
-        r"(?=\s?(?:上午|下午|中午|晚上|早上|傍晚|凌晨|[早晚]|[0-9一二三四五六七八九十两]|来|过来|到|,|$|\s)))",
-        # Bare 早/晚 are parts of the day only after a day (明早, 周五晚, 3号晚) or right
-        # before a clock time (晚7点半); alone they mean "early"/"late" (太晚了, 住一晚).
-        rf"(?P<part>{_PART}|(?<=[今明昨天日号])[早晚]|(?<=[周期拜][一二三四五六日天末1-7])[早晚]"
-        rf"|[早晚](?=\s?{_GLUED_HOUR}))",
-        # X点 / X点半 / X点一刻 / X点20(分) / X点三个字 (Cantonese: 5 minutes a 字) / X:XX /
-        # 3-5点 (range: the start counts). Not the tail of a longer number ("98765 时"), and
-        # not 时 in 时间/时候 ("车牌…66 时间明天").
-        rf"(?P<clock>(?<![0-9])(?P<hour>{_N}{{1,3}})(?:\s?(?:-|~|到|至)\s?{_N}{{1,3}})?\s?"
-        r"(?P<unit>点|时(?![间候期段代常效髦光尚差长]))(?:\s?[来多]?钟)?"
-        rf"(?:\s?(?P<half>半)|\s?(?P<q1>一刻)|\s?(?P<q3>三刻)|\s?(?P<zi>{_N}{{1,2}})\s?个字"
-        rf"|\s?(?P<min>{_MINUTE}))?)",
-        r"(?P<hm>(?<![0-9])(?P<h2>[0-2]?[0-9])[:](?P<m2>[0-5][0-9])(?![0-9]))",
-        # 过一个钟 / 过半小时 / 两个小时后 / 20分钟后: relative to now.
-        rf"(?P<rel>(?P<relpre>过)?\s?(?P<rnum>{_N}{{1,3}}|半)\s?个?\s?(?P<runit>钟头|钟|小时|分钟)"
-        r"(?P<relpost>\s?(?:后|以后|之后|左右后))?)",
+_TOKEN_BRANCHES = (
+    # 今晚 / 明早 / 明天下午: a day word optionally glued to a part of the day.
+    r"(?P<day>大后天|(?<!大)前天|后天|明天|明日|明儿|明朝|后儿|今天|今日|今儿|当天|第二天"
+    r"|次日|昨天|昨日|昨儿|[今明昨](?=早|晚|晨|夜|上午|下午|中午|晌午))",
+    r"(?P<wk>(?:下下|下个?|这个?|本)?(?:周|星期|礼拜|週)(?:[一二三四五六日天末1-7]))",
+    rf"(?P<md>(?P<mon>{_N}{{1,3}})\s?月\s?(?P<mday>{_N}{{1,3}})\s?[日号]?)",
+    # 11.21 / 11/21 (month first, as written in China); not 11.21元 or 3.5
+    r"(?P<dotted>(?<![0-9.])(?P<mon2>1[0-2]|0?[1-9])[./](?P<mday2>[12][0-9]|3[01]|0?[1-9])"
+    r"(?![0-9]|\s?[元块%]))",
+    rf"(?P<dom>(?<![0-9栋幢楼座单元门室])(?P<dnum>{_N}{{1,3}})\s?[日号](?![楼栋门线床位房院机车])"
+    r"(?=\s?(?:上午|下午|中午|晚上|早上|傍晚|凌晨|[早晚]|[0-9一二三四五六七八九十两]|来|过来|到|,|$|\s)))",
+    # Bare 早/晚 are parts of the day only after a day (明早, 周五晚, 3号晚) or right
+    # before a clock time (晚7点半); alone they mean "early"/"late" (太晚了, 住一晚).
+    rf"(?P<part>{_PART}|(?<=[今明昨天日号])[早晚]|(?<=[周期拜][一二三四五六日天末1-7])[早晚]"
+    rf"|[早晚](?=\s?{_GLUED_HOUR}))",
+    # X点 / X点半 / X点一刻 / X点20(分) / X点三个字 (Cantonese: 5 minutes a 字) / X:XX /
+    # 3-5点 (range: the start counts). Not the tail of a longer number ("98765 时"), and
+    # not 时 in 时间/时候 ("车牌…66 时间明天").
+    rf"(?P<clock>(?<![0-9])(?P<hour>{_N}{{1,3}})(?:\s?(?:-|~|到|至)\s?{_N}{{1,3}})?\s?"
+    r"(?P<unit>点|时(?![间候期段代常效髦光尚差长]))(?:\s?[来多]?钟)?"
+    rf"(?:\s?(?P<half>半)|\s?(?P<q1>一刻)|\s?(?P<q3>三刻)|\s?(?P<zi>{_N}{{1,2}})\s?个字"
+    rf"|\s?(?P<min>{_MINUTE}))?)",
+    r"(?P<hm>(?<![0-9])(?P<h2>[0-2]?[0-9])[:](?P<m2>[0-5][0-9])(?![0-9]))",
+    # 过一个钟 / 过半小时 / 两个小时后 / 20分钟后: relative to now.
+    rf"(?P<rel>(?P<relpre>过)?\s?(?P<rnum>{_N}{{1,3}}|半)\s?个?\s?(?P<runit>钟头|钟|小时|分钟)"
+    r"(?P<relpost>\s?(?:后|以后|之后|左右后))?)",
+)
+(_DAY, _WEEK, _MONTH_DAY, _DOTTED, _DAY_OF_MONTH, _PART_OF_DAY, _CLOCK, _HOUR_MINUTE, _RELATIVE) = (
+    _TOKEN_BRANCHES
+)
+# Lookaheads that change no match but make most places fail fast. Every branch starts with
+# a named group, which the engine enters before it can tell the branch cannot match there:
+# a lookahead of the branch's first characters rejects it with one class test. A number
+# (一, 两, 18 are common) is tried as a date only when a month or day word follows it (3月,
+# 5号, 11.21), and as a clock or relative time only when an hour word, a range or a
+# duration does (3点, 3-5点, 8:30, 两个小时, 过半小时).
+_DATE_AHEAD = rf"(?={_N}{{1,3}}\s?[月日号./])"
+_CLOCK_AHEAD = rf"(?={_N}{{1,3}}\s?[点时\-~到至:]|过|\s?(?:{_N}{{1,3}}|半)\s?个?\s?[钟小分])"
+
+
+def _either(*branches: str) -> str:
+    return "(?:" + "|".join(guarded(branch) for branch in branches) + ")"
+
+
+TOKEN = re.compile(
+    guarded(
+        "|".join(
+            (
+                guarded(_DAY),
+                guarded(_WEEK),
+                _DATE_AHEAD + _either(_MONTH_DAY, _DOTTED, _DAY_OF_MONTH),
+                guarded(_PART_OF_DAY),
+                _CLOCK_AHEAD + _either(_CLOCK, _HOUR_MINUTE, _RELATIVE),
+            )
+        )
     )
 )
-TOKEN = re.compile(guarded(_TOKEN_BODY))
 # Words allowed between two parts of one time expression: "明天 下午 3点", "周六的上午".
 GAP = re.compile(r"^[\s,的约大概左右前后那个那天这天这个]{0,3}$")
 # The token kinds (named groups of TOKEN) that give a day, and those that give a clock time.
