@@ -78,14 +78,17 @@ def _load(path: Path) -> tuple[dict[str, int], int] | None:
         data = marshal.loads(path.read_bytes())  # noqa: S302 - plain dict and int, checked below
     except (OSError, EOFError, ValueError, TypeError):
         return None
+    if not (isinstance(data, tuple) and len(data) == 2):
+        return None
+    freq, total = data
+    # A few ms for ~60,000 entries: a file of the wrong shape must not reach the segmenter.
     if (
-        isinstance(data, tuple)
-        and len(data) == 2
-        and isinstance(data[0], dict)
-        and isinstance(data[1], int)
-        and data[1] > 0
+        isinstance(freq, dict)
+        and isinstance(total, int)
+        and total > 0
+        and all(type(k) is str and type(v) is int for k, v in freq.items())
     ):
-        return data[0], data[1]
+        return freq, total
     return None
 
 

@@ -3,6 +3,7 @@ or foreign cache rebuilt, a cache that cannot be written only costs time."""
 
 from __future__ import annotations
 
+import marshal
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,17 @@ def test_other_words_get_their_own_cache(tmp_path: Path) -> None:
     assert "返水" in other.FREQ
 
 
-@pytest.mark.parametrize("content", [b"", b"\x00garbage", b"\xe9\x02\x00\x00\x00"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"\x00garbage",
+        b"\xe9\x02\x00\x00\x00",
+        marshal.dumps(({"漏水": "many"}, 10)),
+        marshal.dumps(({"漏水": 5}, 0)),
+        marshal.dumps([1, 2]),
+    ],
+)
 def test_a_damaged_cache_is_rebuilt(tmp_path: Path, content: bytes) -> None:
     built = build_tokenizer(WORDS, cache_dir=tmp_path)
     [cache] = _cache_files(tmp_path)
