@@ -77,3 +77,16 @@ def local(moment: datetime) -> str:
 def category_of(analysis: Analysis) -> str | None:
     category = analysis.slots.get("category")
     return category if isinstance(category, str) and category != "other" else None
+
+
+def what_and_where(analysis: Analysis) -> dict[str, str]:
+    """The form slots a message states about a problem: `category` and `location`, each
+    only when known."""
+    found: dict[str, str] = {}
+    where = location_text(analysis)
+    if where:
+        found["location"] = where
+    category = category_of(analysis)
+    if category:
+        found["category"] = category
+    return found

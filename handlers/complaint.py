@@ -13,10 +13,9 @@ from typing import Any
 from handlers import binding
 from handlers.common import (
     CONFIRM_PROMPT,
-    category_of,
     form_id,
-    location_text,
     wants_cancel,
+    what_and_where,
     yes_no,
 )
 from handlers.effects import CreateTicket, NotifyStaff, TicketKind
@@ -41,12 +40,7 @@ def start(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
     text = incoming.text.strip()
     if len(text) >= 4:
         slots["description"] = text
-    where = location_text(analysis)
-    if where:
-        slots["location"] = where
-    category = category_of(analysis)
-    if category:
-        slots["category"] = category
+    slots.update(what_and_where(analysis))
     if _ABOUT_REPAIR.search(text):
         slots["about_repair"] = True
     return _next(Conversation(flow=FLOW, slots=slots), ctx)

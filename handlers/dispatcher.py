@@ -22,7 +22,7 @@ from handlers import (
     visitor,
     welcome,
 )
-from handlers.common import category_of, location_text, yes_no
+from handlers.common import what_and_where, yes_no
 from handlers.facts import NeedResident
 from handlers.texts import CANCELLED, URGENT_DOUBT, VOICE_UNHEARD
 from handlers.types import Context, Conversation, Incoming, Kind, Outcome
@@ -214,13 +214,7 @@ def _fresh(incoming: Incoming, analysis: Analysis, ctx: Context) -> Outcome:
 def _ask_if_urgent(incoming: Incoming, analysis: Analysis, outcome: Outcome) -> Outcome:
     """The normal reply, and "is it dangerous right now?"; the message is remembered (with
     what broke and where) so that "紧急" reports it at once."""
-    doubt: dict[str, Any] = {"text": incoming.text.strip()}
-    category = category_of(analysis)
-    if category:
-        doubt["category"] = category
-    where = location_text(analysis)
-    if where:
-        doubt["location"] = where
+    doubt: dict[str, Any] = {"text": incoming.text.strip(), **what_and_where(analysis)}
     conversation = (outcome.conversation or Conversation()).with_slots(**{DOUBT: doubt})
     return replace(outcome, reply=f"{outcome.reply}\n\n{URGENT_DOUBT}", conversation=conversation)
 

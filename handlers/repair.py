@@ -13,11 +13,11 @@ from typing import Any
 from handlers import binding
 from handlers.common import (
     CONFIRM_PROMPT,
-    category_of,
     form_id,
     idem_key,
     location_text,
     wants_cancel,
+    what_and_where,
     yes_no,
 )
 from handlers.effects import CreateTicket, NotifyStaff, Priority, TicketKind
@@ -147,17 +147,11 @@ def urgent(
 
 def _read(text: str, analysis: Analysis, ctx: Context, *, first: bool = False) -> dict[str, Any]:
     """Whatever this message says about the repair, in any order."""
-    found: dict[str, Any] = {}
-    where = location_text(analysis)
-    if where:
-        found["location"] = where
+    found: dict[str, Any] = dict(what_and_where(analysis))
     description = description_from(text)
-    has_problem = category_of(analysis) is not None or analysis.intent is Intent.REPAIR
+    has_problem = "category" in found or analysis.intent is Intent.REPAIR
     if description and len(description) >= 2 and (has_problem or not first):
         found["description"] = description
-    category = category_of(analysis)
-    if category:
-        found["category"] = category
     if analysis.slots.get("area"):
         found["area"] = analysis.slots["area"]
     return found

@@ -129,14 +129,12 @@ class Engine:
             # Most messages carry no urgency finding: no feature-name list to build.
             found = evidence(kinds, vetoed) if kinds or vetoed else ()
             logits = model.logits(tokens, norm, found, bigrams)
-        else:
-            logits = None
-        if model is not None and logits is not None:
-            decision = combine(decision, logits, model.lam)
-            if not vetoed:
-                chance = sigmoid(logits[-1])
-                urgent = urgent or chance >= model.threshold
-                doubt = not urgent and chance >= DOUBT_AT
+            if logits is not None:
+                decision = combine(decision, logits, model.lam)
+                if not vetoed:
+                    chance = sigmoid(logits[-1])
+                    urgent = urgent or chance >= model.threshold
+                    doubt = not urgent and chance >= DOUBT_AT
         slots = self._slots(norm, text, decision, now, chars)
         for kind in kinds:
             if kind in _KIND_AREA and "area" not in slots:

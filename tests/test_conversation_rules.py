@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -10,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from bot.keys import SERVICES
+from bot.services import Services
 from bot.simulator import RequestFactory
 from storage.db import Database
 from storage.models import Ticket
@@ -20,20 +22,30 @@ from tests.wechat import say
 USER = "o_rules_resident"
 
 
+async def _bound_services(client: TestClient) -> Services:  # type: ignore[type-arg]
+    services = client.app[SERVICES]
+    await seed_households(services.db)
+    await bind(services.db, USER, "3-2-1201")
+    return services
+
+
+async def _expire(services: Services) -> dict[str, Any]:
+    """Move the resident's conversation past its TTL, as if they had gone quiet."""
+    state = await services.conversations.load(USER)
+    assert state is not None
+    state["expires_at"] = datetime.now(UTC).timestamp() - 1
+    await services.conversations.save(USER, state)
+    return state
+
+
 async def test_expired_conversation_is_dropped_with_a_note(
     client: TestClient,
     factory: RequestFactory,
     redis: Redis,  # type: ignore[type-arg]
 ) -> None:
-    services = client.app[SERVICES]
-    await seed_households(services.db)
-    await bind(services.db, USER, "3-2-1201")
+    services = await _bound_services(client)
     assert "请说说哪里出了什么问题" in (await say(client, factory, USER, "我要报修") or "")
-    state = await services.conversations.load(USER)
-    assert state is not None and state["flow"] == "repair"
-    # The resident went quiet past the conversation TTL.
-    state["expires_at"] = datetime.now(UTC).timestamp() - 1
-    await services.conversations.save(USER, state)
+    assert (await _expire(services))["flow"] == "repair"
     reply = await say(client, factory, USER, "你好")
     assert reply is not None and reply.startswith("刚才的报修等太久已自动结束了。")
     assert await services.conversations.load(USER) is None
@@ -44,16 +56,11 @@ async def test_a_stale_question_about_a_doubtful_message_is_dropped_silently(
     factory: RequestFactory,
     redis: Redis,  # type: ignore[type-arg]
 ) -> None:
-    services = client.app[SERVICES]
-    await seed_households(services.db)
-    await bind(services.db, USER, "3-2-1201")
+    services = await _bound_services(client)
     # A message the NLU half-suspects (see tests/data/dialogues/doubtful_emergency.txt).
     reply = await say(client, factory, USER, "小孩手卡在门缝里了怎么办")
     assert reply is not None and "请直接回复“紧急”" in reply
-    state = await services.conversations.load(USER)
-    assert state is not None and "doubt" in state["slots"]
-    state["expires_at"] = datetime.now(UTC).timestamp() - 1
-    await services.conversations.save(USER, state)
+    assert "doubt" in (await _expire(services))["slots"]
     # "紧急" long afterwards is not about that message: no ticket, no note about a form.
     reply = await say(client, factory, USER, "紧急")
     assert reply is not None and "紧急报修" not in reply and "等太久" not in reply
