@@ -92,7 +92,7 @@ def main() -> None:
         r = readings[i]
         if model is None or r.rules.confidence >= 0.8:
             return None
-        return model.logits(r.tokens, r.norm, evidence(r.kinds, r.vetoed), r.bigrams)
+        return model.logits(r.tokens, r.norm, evidence(r.kinds, r.vetoed, r.emoji), r.bigrams)
 
     n_v = len(visitors)
     stages: list[tuple[str, Callable[[int], object], int]] = [

@@ -34,7 +34,7 @@ __all__ = ["SURNAMES", "extract_count"]
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_CHAR = "0-9a-z零〇洞幺一二两三四五六七八九拐勾"
 # Every character a mask can start with: checked first, most characters fail at once.
-_MASK_STARTS = f"{_PROVINCES}a-z半周星礼第{AMT_FIRSTS}"
+_MASK_STARTS = f"{_PROVINCES}a-z半周星礼第访{AMT_FIRSTS}"
 _MASK_BODY = "|".join(
     (
         # A plate is a region letter plus five characters, or six (new-energy plates);
@@ -51,6 +51,8 @@ _MASK_BODY = "|".join(
         r"|年|日|号|楼|栋|幢|座|单元|层|室|户|辆|台|部|条|只|箱|件|斤|公斤|吨|寸|米|块"
         r"|元|次|趟|套|间|岁)",
         r"(?:周|星期|礼拜)[一二三四五六日天末]|第" + AMT,
+        # Visitors' things are not visitors: 访客车在地库停超过两小时收费吗.
+        r"访客(?:车位?|证|码|登记|通道|系统|停车|区)",
         # Rooms, phones, codes: any run of 3+ digits, and letters mixed with digits.
         # (3-4个人 is a range of people, 3-2-1201 a flat.)
         r"[0-9]+(?:-[0-9]+){2,}|[0-9]+-[0-9]{3,}|[0-9]{3,}|[a-z]+[0-9][0-9a-z]*|[0-9]+[a-z][0-9a-z]*",

@@ -77,6 +77,7 @@ class Reading(NamedTuple):
     category: str | None
     rules: classify.Decision  # what the rules alone decide
     bigrams: frozenset[str]  # the normalised text's character bigrams
+    emoji: str  # the message's meaningful emoji (emoji.tsv), removed from `norm`
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,18 +117,18 @@ class Engine:
         )
         rules = classify.decide(scores)
         # tuple.__new__ builds the Reading without the Python-level __new__ of Reading(...).
-        parts = (norm, tokens, chars, kinds, vetoed, category, rules, bigrams)
+        parts = (norm, tokens, chars, kinds, vetoed, category, rules, bigrams, emoji)
         return tuple.__new__(Reading, parts)
 
     def analyze(self, text: str, now: datetime | None = None) -> Analysis:
         """`now` (aware): None means the current time, read only if a visit time needs it."""
-        norm, tokens, chars, kinds, vetoed, category, decision, bigrams = self.read(text)
+        norm, tokens, chars, kinds, vetoed, category, decision, bigrams, emoji = self.read(text)
         urgent = bool(kinds)
         doubt = False
         model = self.model
         if model is not None and norm and decision.confidence < DECISIVE:
-            # Most messages carry no urgency finding: no feature-name list to build.
-            found = evidence(kinds, vetoed) if kinds or vetoed else ()
+            # Most messages carry no urgency finding or emoji: no feature-name list to build.
+            found = evidence(kinds, vetoed, emoji) if kinds or vetoed or emoji else ()
             logits = model.logits(tokens, norm, found, bigrams)
             if logits is not None:
                 decision = combine(decision, logits, model.lam)

@@ -108,14 +108,12 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
     if word in PAIR:
         return Mention(start, end, 2)
     listed = previous is not None and previous.end == start and previous.people > 0
-    if (
-        word in SINGLE
-        or _OWNED.search(before)
-        or _JOINED.search(before)
-        or listed  # 老婆孩子
-        or _JOINS_NEXT.match(text, end)  # 朋友和他老婆
-    ):
-        return Mention(start, end, 1)
+    if word in SINGLE or _JOINED.search(before) or listed or _JOINS_NEXT.match(text, end):
+        return Mention(start, end, 1)  # 我外甥, 跟同事, 老婆孩子, 朋友和他老婆
+    if _OWNED.search(before):
+        # 女儿的同学 may be several: a number in a clause of its own after it (三个小姑娘)
+        # says how many.
+        return Mention(start, end, 1, tentative=True)
     # 同事来拿东西: most likely one, but it could be a few; counted only if nobody else is.
     return Mention(start, end, 1, weak=True)
 

@@ -23,6 +23,15 @@ _RESOLVED_AFTER = re.compile(
 _PAST_AFTER = re.compile(
     r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那个报修|那单|那个单)"
 )
+# "新闻里说隔壁小区着火了", "刷到个电梯困人的视频": someone else's emergency, seen on a
+# screen (a camera's 监控视频 is not excused).
+_MEDIA_BEFORE = re.compile(
+    r"(?:新闻|(?<!监控)视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说)[^.!?;]{0,12}$"
+)
+# "水管爆了物业负责赔吗": who pays for an emergency is asked after it, not during it.
+_LIABILITY_AFTER = re.compile(
+    r"^[^.!?;]{0,12}?(?:谁负责|谁来赔|谁赔|负责赔|赔吗|赔偿|损失谁|损失登记|保险理赔|归谁管)"
+)
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
 _HYPOTHETICAL = re.compile(r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$")
 # ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
@@ -99,6 +108,10 @@ class UrgencyPatterns:
         if _NEG_BEFORE.search(text[max(0, start - _WINDOW) : start]):
             return False
         if _RESOLVED_AFTER.match(text[end : end + 16]) or _PAST_AFTER.match(text, end):
+            return False
+        if _MEDIA_BEFORE.search(text[max(0, start - 16) : start]):
+            return False
+        if _LIABILITY_AFTER.match(text[end : end + 24]) and not _ONGOING.search(text):
             return False
         hypothetical = _HYPOTHETICAL.search(text[max(0, start - 14) : start])
         if not hypothetical:

@@ -205,3 +205,10 @@ def test_urgent_doubt_rules_with_a_model_that_always_says_half() -> None:
     assert emergency.urgent and not emergency.urgent_doubt
     assert engine.read("你好").rules.confidence >= DECISIVE
     assert not engine.analyze("你好", NOW).urgent_doubt
+
+
+def test_off_topic_questions_are_other() -> None:
+    # Public services, health and schooling are not the estate's business (round 9).
+    assert analyze("社保卡丢了去哪里补办 要本人去吗").intent is Intent.OTHER
+    assert analyze("公积金提取要准备什么材料").intent is Intent.OTHER
+    assert analyze("物业费一年多少钱").intent is Intent.CONSULT

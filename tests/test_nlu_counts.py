@@ -40,6 +40,7 @@ def test_reexported_from_slots() -> None:
         ("搬10箱书 两个工人", 2),
         ("开两辆车 五个人", 5),
         ("周三两个人", 2),  # 周三 is a day, not 32
+        ("有个朋友开车来 顺便问下访客车在地库停超过两小时收费吗", 1),  # 访客车 is a car
     ],
 )
 def test_numbers_of_things_are_masked(text: str, count: int) -> None:
@@ -193,6 +194,10 @@ def test_approximate_and_ranges(text: str, count: int) -> None:
         ("明天下午三点我表哥来", 1),
         ("同事下午来拿文件", 1),  # nothing plural: most likely one
         ("我爷爷奶奶来 司机送到门口", 2),  # ... but not on top of others named
+        ("周日早上八点钟点工来", 1),
+        # Someone's friends may be several: a number in its own clause says how many.
+        ("今晚九点 女儿的同学来过夜 三个小姑娘", 3),
+        ("女儿的同学来过夜", 1),
     ],
 )
 def test_one_named_visitor(text: str, count: int) -> None:

@@ -124,7 +124,9 @@ def test_negated_emergency_is_not_flagged_by_the_model() -> None:
     assert analyze("家里成水帘洞了 天花板哗哗往下淌").urgent
 
 
-@pytest.mark.parametrize("name", ["nlu_holdout.tsv", "nlu_fresh2.tsv", "nlu_fresh3.tsv"])
+@pytest.mark.parametrize(
+    "name", ["nlu_holdout.tsv", "nlu_fresh2.tsv", "nlu_fresh3.tsv", "nlu_fresh4.tsv"]
+)
 def test_train_refuses_the_measure_only_sets(tmp_path: Path, name: str) -> None:
     parser = argparse.ArgumentParser(prog="propbot")
     add_nlu_commands(parser.add_subparsers(dest="command", required=True))

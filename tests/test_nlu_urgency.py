@@ -42,6 +42,21 @@ from nlu import analyze
         "暖气管漏水 哗哗的",
         # A past start with something saying it goes on is still an emergency.
         "昨晚开始就有燃气味 一直没散",
+        # Round 9: the smell described, not named; things catching fire; water from a
+        # door or a fire hydrant; a child in a dangerous place; a ceiling about to fall;
+        # Cantonese children and rain; a screen in the house is not a film.
+        "闻到好浓的硫磺味 就是从厨房那根立管那冒出来的",
+        "一楼大堂都能闻到那种怪臭 像放坏了的鸡蛋",
+        "楼梯间堆的纸箱子着起来了",
+        "邻居说我家门缝往外淌水",
+        "楼道那个消防栓在喷水",
+        "小孩爬到窗户外面的空调架上去了",
+        "一個細路仔企咗喺陽台欄杆上面",
+        "花园水池里掉进去一个小孩",
+        "吊顶鼓起来一个大包 一直往下滴 感觉要塌",
+        "樓上漏水漏得好犀利 天花板啲水好似落雨咁",
+        "楼上滴水滴到我家电视上了 现在电视都冒烟了",
+        "墙上留了一截线头没包 我刚碰了一下被打了",
     ],
 )
 def test_urgent(text: str) -> None:
@@ -75,6 +90,11 @@ def test_urgent(text: str) -> None:
         "门把手断了",
         "钥匙落家里了 被锁在门外",
         "浴缸水位有点高 下水很慢",
+        # Someone else's emergency on a screen; who pays afterwards; a joke.
+        "新闻里说隔壁小区着火了 是真的吗",
+        "刚刷到个电梯困人的视频 好吓人",
+        "水管爆了物业负责赔吗",
+        "救命 物业费怎么又涨了",
         "",
     ],
 )
