@@ -31,6 +31,7 @@ FRESH = DATA / "nlu_fresh.tsv"
 FRESH2 = DATA / "nlu_fresh2.tsv"
 FRESH3 = DATA / "nlu_fresh3.tsv"
 FRESH4 = DATA / "nlu_fresh4.tsv"
+MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
 # 0.947 (36/38) / 0.878 (36/41); round 9 0.953 / 0.947 (36/38) / 0.857 (36/42): one more
@@ -116,6 +117,9 @@ FRESH4_FLOORS = {
     "visit_at": 0.95,
     "room": 0.95,
 }
+# The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
+# round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
+MENU_FLOORS = {"accuracy": 1.0}
 # Written blind too, measured once (0.933 / 0.977 / 0.878), then tuned on in round 6.
 FRESH_FLOORS = {
     "accuracy": 0.94,
@@ -141,6 +145,7 @@ def _report(path: Path) -> Report:
         (FRESH2, FRESH2_FLOORS),
         (FRESH3, FRESH3_FLOORS),
         (FRESH4, FRESH4_FLOORS),
+        (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),
         (EXTRA, EXTRA_FLOORS),
