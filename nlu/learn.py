@@ -45,7 +45,15 @@ URGENT_ONLY = (
 )
 # Written blind by people who never saw the NLU, to measure it on messages it has never
 # seen: training on them would make their figures meaningless.
-MEASURE_ONLY = ("nlu_holdout.tsv", "nlu_fresh2.tsv", "nlu_fresh3.tsv", "nlu_fresh4.tsv")
+# nlu_fresh5 was written blind at the end of round 9 and has never been measured: the next
+# round's first honest figure.
+MEASURE_ONLY = (
+    "nlu_holdout.tsv",
+    "nlu_fresh2.tsv",
+    "nlu_fresh3.tsv",
+    "nlu_fresh4.tsv",
+    "nlu_fresh5.tsv",
+)
 FOLDS = 5
 SEED = 13
 LAMBDAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
