@@ -43,7 +43,8 @@ _KIND_CATEGORY: dict[str, tuple[str, float]] = {
     "lift": ("lift", 3.0),
     "flood": ("water", 2.0),
     "sewage": ("drain", 3.0),
-    "electric": ("electric", 1.5),
+    "electric": ("electric", 3.0),
+    "thrown": ("other", 3.0),
 }
 _KIND_AREA = {"lift": "电梯"}
 # Times, names and head counts describe a visit only in a visitor registration ("前天就说要来"

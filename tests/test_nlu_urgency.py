@@ -116,3 +116,12 @@ def test_trapped_lift_sets_category_and_area() -> None:
     assert result.slots["category"] == "lift"
     assert result.slots["area"] == "电梯"
     assert result.slots["room"] == {"building": "2"}
+
+
+def test_emergency_kind_outweighs_a_door_or_window_mentioned() -> None:
+    # A live wire by the door is electric; something thrown from a window is a complaint
+    # about behaviour, whose category is `other`, not the window it came from.
+    assert analyze("门口墙上的电线裸露在外 我刚碰了一下被电了").slots["category"] == "electric"
+    thrown = analyze("有人从窗户往外扔刀 吓死人 12栋2单元")
+    assert thrown.urgent
+    assert thrown.slots["category"] == "other"
