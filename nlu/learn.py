@@ -33,6 +33,7 @@ TRAIN_FILES = (
     "nlu_train_r8h.tsv",
     "nlu_train_r9a.tsv",
     "nlu_train_r9c.tsv",
+    "nlu_train_r10b.tsv",
 )
 # Written for urgency (mostly emergencies and near misses): they train the urgent head
 # only. With their intents too, holdout intent accuracy fell 0.945 -> 0.928 (round 5).
@@ -42,6 +43,8 @@ URGENT_ONLY = (
     "nlu_train_r8c.tsv",
     "nlu_train_r8g.tsv",
     "nlu_train_r9b.tsv",
+    "nlu_train_r10a.tsv",
+    "nlu_train_r10c.tsv",
 )
 # Written blind by people who never saw the NLU, to measure it on messages it has never
 # seen: training on them would make their figures meaningless.
@@ -59,7 +62,10 @@ SEED = 13
 LAMBDAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
 # The model's own urgent flags must be right at least this often on the folds: a missed
 # emergency costs far more than a false alarm, but alarms nobody trusts get ignored.
-MIN_MARGINAL = 0.75
+# Round 10: 0.75 -> 2/3. With more patterns the model's own flags are the harder cases, and
+# 0.75 moved the threshold from 0.545 to 0.699, which on the folds cost a point of urgent
+# recall (0.957 -> 0.946) for 0.4 of precision; a flag right two times in three is worth it.
+MIN_MARGINAL = 2 / 3
 # Below this the model is guessing; it never flags a message on less.
 MIN_THRESHOLD = 0.2
 

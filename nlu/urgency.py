@@ -26,7 +26,17 @@ _PAST_AFTER = re.compile(
 # "新闻里说隔壁小区着火了", "刷到个电梯困人的视频": someone else's emergency, seen on a
 # screen (a camera's 监控视频 is not excused).
 _MEDIA_BEFORE = re.compile(
-    r"(?:新闻|(?<!监控)视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说)[^.!?;]{0,12}$"
+    # (Places elsewhere were tried and dropped: "刚从老家回来 一开门满地水", "我在公司 看家里
+    # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
+    r"(?:新闻|(?<!监控)视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|朋友圈|都在传)"
+    r"[^.!?;]{0,12}$"
+    # "我还以为哪着火了": what the writer took it for, then found it was not.
+    r"|以为[^.!?;]{0,8}$"
+)
+# "真着火了往上跑怎么办", "真着火了跑都跑不出去": the emergency imagined, to make a point.
+_IMAGINED = re.compile(r"真(?:要|的|出事|的要)?$")
+_IMAGINED_AFTER = re.compile(
+    r"^[^.!?;]{0,8}?(?:怎么办|咋办|往哪跑|跑都跑不|跑不出去|进不来|出不去|谁负责|来得及吗)"
 )
 # "水管爆了物业负责赔吗": who pays for an emergency is asked after it, not during it.
 _LIABILITY_AFTER = re.compile(
@@ -110,6 +120,12 @@ class UrgencyPatterns:
         if _RESOLVED_AFTER.match(text[end : end + 16]) or _PAST_AFTER.match(text, end):
             return False
         if _MEDIA_BEFORE.search(text[max(0, start - 16) : start]):
+            return False
+        if (
+            _IMAGINED.search(text[max(0, start - 4) : start])
+            and _IMAGINED_AFTER.match(text[end : end + 16])
+            and not _ONGOING.search(text)
+        ):
             return False
         if _LIABILITY_AFTER.match(text[end : end + 24]) and not _ONGOING.search(text):
             return False

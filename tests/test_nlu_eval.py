@@ -5,7 +5,7 @@ current release measures (see docs/nlu.md); the issue's targets are higher (inte
 accuracy 0.92, urgent recall 1.0, plates/counts 0.95, visit times 0.90). Raise a floor
 whenever a change lifts the measured figure; never lower one to make a change pass without
 saying so next to it and in docs/nlu.md (round 8: fresh2's urgent recall; round 9: the
-holdout's urgent precision).
+holdout's urgent precision; round 10: fresh2's urgent precision).
 """
 
 from __future__ import annotations
@@ -86,10 +86,13 @@ MORE_FLOORS = {
 # the blind round-8 set nlu_fresh3 gains more (69/70), and 3 of the 4 misses here get the
 # "is it an emergency?" question (Analysis.urgent_doubt). Round 9 measures 0.967 / 0.957
 # (67/70) / 0.957 (67/70): one more emergency caught, so the recall floor is raised back.
+# Round 10 measures 0.967 / 0.957 / 0.944 (67/71): one more false alarm, after 24 more
+# emergency wordings and a lower model threshold (learn.MIN_MARGINAL); the precision floor
+# was lowered from 0.95 for it, in the open (docs/nlu.md, round 10).
 FRESH2_FLOORS = {
     "accuracy": 0.96,
     "urgent_recall": 0.95,
-    "urgent_precision": 0.95,
+    "urgent_precision": 0.94,
     "plate": 0.95,
     "count": 0.93,
     "visit_at": 0.95,

@@ -100,7 +100,9 @@ def test_model_file_matches_the_training_data() -> None:
         "nlu/data/model.json is stale: run `propbot nlu train` and commit the result"
     )
     assert payload["intents"] == [i.value for i in INTENTS]
-    assert MODEL_PATH.stat().st_size < 400_000
+    # Round 10 (7,779 messages, 5,455 features): 420 KB, start-up and peak RSS unchanged within
+    # noise (docs/nlu.md); pruning at 0.25 instead would cost cross-validated accuracy.
+    assert MODEL_PATH.stat().st_size < 450_000
     assert get_engine().model is not None
 
 
