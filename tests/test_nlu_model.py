@@ -128,7 +128,14 @@ def test_negated_emergency_is_not_flagged_by_the_model() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["nlu_holdout.tsv", "nlu_fresh2.tsv", "nlu_fresh3.tsv", "nlu_fresh4.tsv", "nlu_fresh5.tsv"],
+    [
+        "nlu_holdout.tsv",
+        "nlu_fresh2.tsv",
+        "nlu_fresh3.tsv",
+        "nlu_fresh4.tsv",
+        "nlu_fresh5.tsv",
+        "nlu_fresh6.tsv",
+    ],
 )
 def test_train_refuses_the_measure_only_sets(tmp_path: Path, name: str) -> None:
     parser = argparse.ArgumentParser(prog="propbot")
