@@ -30,13 +30,15 @@ _MEDIA_BEFORE = re.compile(
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
     r"(?:新闻|(?<!监控)视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|朋友圈|都在传)"
     r"[^.!?;]{0,12}$"
-    # "我还以为哪着火了": what the writer took it for, then found it was not.
-    r"|以为[^.!?;]{0,8}$"
 )
-# "真着火了往上跑怎么办", "真着火了跑都跑不出去": the emergency imagined, to make a point.
-_IMAGINED = re.compile(r"真(?:要|的|出事|的要)?$")
+# "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
+# 结果满地都是水" and "本来以为没事 现在煤气味越来越浓" are the opposite.
+_MISTAKEN_BEFORE = re.compile(r"以为(?:(?!结果|没想到|谁知|竟然|现在|其实|真的|后来)[^.!?;]){0,8}$")
+# "真着火了往上跑怎么办", "真着火了跑都跑不出去": the emergency imagined, to make a point about
+# an escape route. Only that point excuses it: "真的着火了 怎么办" is a cry for help.
+_IMAGINED = re.compile(r"(?:真要|真的要|要是真|(?<![的])真)$")
 _IMAGINED_AFTER = re.compile(
-    r"^[^.!?;]{0,8}?(?:怎么办|咋办|往哪跑|跑都跑不|跑不出去|进不来|出不去|谁负责|来得及吗)"
+    r"^[^.!?;]{0,8}?(?:往上跑|往哪跑|往哪逃|跑都跑不|跑不出去|逃不出去|进不来|开不进来)"
 )
 # "水管爆了物业负责赔吗": who pays for an emergency is asked after it, not during it.
 _LIABILITY_AFTER = re.compile(
@@ -120,6 +122,8 @@ class UrgencyPatterns:
         if _RESOLVED_AFTER.match(text[end : end + 16]) or _PAST_AFTER.match(text, end):
             return False
         if _MEDIA_BEFORE.search(text[max(0, start - 16) : start]):
+            return False
+        if _MISTAKEN_BEFORE.search(text[max(0, start - 12) : start]) and not _PRESENT.search(text):
             return False
         if (
             _IMAGINED.search(text[max(0, start - 4) : start])

@@ -57,6 +57,10 @@ from nlu import analyze
         "樓上漏水漏得好犀利 天花板啲水好似落雨咁",
         "楼上滴水滴到我家电视上了 现在电视都冒烟了",
         "墙上留了一截线头没包 我刚碰了一下被打了",
+        # What the writer first thought, then found worse; a real fire and a cry for help.
+        "我以为只是漏水 结果满地都是水",
+        "本来以为没事 现在煤气味越来越浓",
+        "真的着火了 怎么办啊",
     ],
 )
 def test_urgent(text: str) -> None:
@@ -95,6 +99,8 @@ def test_urgent(text: str) -> None:
         "刚刷到个电梯困人的视频 好吓人",
         "水管爆了物业负责赔吗",
         "救命 物业费怎么又涨了",
+        "我还以为哪着火了 原来是隔壁在烧烤",
+        "楼道里纸箱堆得满满的 真着火了跑都跑不出去",
         "",
     ],
 )
