@@ -24,11 +24,13 @@ _PAST_AFTER = re.compile(
     r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那个报修|那单|那个单)"
 )
 # "新闻里说隔壁小区着火了", "刷到个电梯困人的视频": someone else's emergency, seen on a
-# screen (a camera's 监控视频 is not excused).
+# screen.
 _MEDIA_BEFORE = re.compile(
     # (Places elsewhere were tried and dropped: "刚从老家回来 一开门满地水", "我在公司 看家里
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
-    r"(?:新闻|(?<!监控)视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|朋友圈|都在传)"
+    # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
+    # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
+    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说)"
     r"[^.!?;]{0,12}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水

@@ -61,6 +61,9 @@ from nlu import analyze
         "我以为只是漏水 结果满地都是水",
         "本来以为没事 现在煤气味越来越浓",
         "真的着火了 怎么办啊",
+        # A home camera and the neighbours' word may be about this estate, now.
+        "我在公司看家里视频 客厅全是水",
+        "朋友圈里邻居说3栋着火了",
     ],
 )
 def test_urgent(text: str) -> None:
