@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from bot.cli_nlu import add_nlu_commands
 from nlu import analyze
 from nlu.classify import Decision
 from nlu.engine import get_engine
-from nlu.learn import data_hash, default_files
+from nlu.learn import MEASURE_ONLY, TRAIN_DIR, data_hash, default_files
 from nlu.lexicon import INTENT_INDEX, INTENTS
 from nlu.model import (
     MODEL_PATH,
@@ -126,17 +127,19 @@ def test_negated_emergency_is_not_flagged_by_the_model() -> None:
     assert analyze("家里成水帘洞了 天花板哗哗往下淌").urgent
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "nlu_holdout.tsv",
-        "nlu_fresh2.tsv",
-        "nlu_fresh3.tsv",
-        "nlu_fresh4.tsv",
-        "nlu_fresh5.tsv",
-        "nlu_fresh6.tsv",
-    ],
-)
+def test_every_blind_set_is_measure_only() -> None:
+    # The holdout and the blind sets from fresh2 on were never trained on; a new one must join
+    # learn.MEASURE_ONLY (nlu_fresh, round 6, is tuned on by design).
+    blind = {
+        p.name
+        for p in TRAIN_DIR.iterdir()
+        if re.fullmatch(r"nlu_(holdout|fresh[2-9]\d*)\.tsv", p.name)
+    }
+    assert blind <= set(MEASURE_ONLY)
+    assert {"nlu_holdout.tsv", "nlu_fresh6.tsv"} <= blind
+
+
+@pytest.mark.parametrize("name", MEASURE_ONLY)
 def test_train_refuses_the_measure_only_sets(tmp_path: Path, name: str) -> None:
     parser = argparse.ArgumentParser(prog="propbot")
     add_nlu_commands(parser.add_subparsers(dest="command", required=True))
