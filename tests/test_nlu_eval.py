@@ -32,6 +32,7 @@ FRESH2 = DATA / "nlu_fresh2.tsv"
 FRESH3 = DATA / "nlu_fresh3.tsv"
 FRESH4 = DATA / "nlu_fresh4.tsv"
 FRESH5 = DATA / "nlu_fresh5.tsv"
+FRESH6 = DATA / "nlu_fresh6.tsv"
 MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
@@ -133,6 +134,19 @@ FRESH5_FLOORS = {
     "visit_at": 0.95,
     "room": 0.95,
 }
+# Written blind by someone else (during round 10), measure-only, first measured at the start of
+# round 11 (commit aed2bc6, before any change): 0.92 / 0.986 (69/70; the miss was asked) /
+# 0.841 (69/82), plates 0.968 (30/31), counts 1.00 (26), visit times 0.976 (41/42), rooms 1.00.
+# Its urgent precision is under the 0.90: the floor guards the measured figure.
+FRESH6_FLOORS = {
+    "accuracy": 0.91,
+    "urgent_recall": 0.98,
+    "urgent_precision": 0.83,
+    "plate": 0.95,
+    "count": 0.95,
+    "visit_at": 0.95,
+    "room": 0.95,
+}
 # The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
 # round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
 MENU_FLOORS = {"accuracy": 1.0}
@@ -162,6 +176,7 @@ def _report(path: Path) -> Report:
         (FRESH3, FRESH3_FLOORS),
         (FRESH4, FRESH4_FLOORS),
         (FRESH5, FRESH5_FLOORS),
+        (FRESH6, FRESH6_FLOORS),
         (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),
