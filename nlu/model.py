@@ -112,13 +112,15 @@ def train(
     epochs: int = 12,
     rate: float = 0.2,
     l2: float = 1e-4,
-    min_count: int = 3,
+    min_count: int = 5,
     seed: int = 13,
     prune: float = 0.2,
 ) -> Model:
     """Stochastic gradient descent on the softmax (intent) and logistic (urgent) losses,
     L2-regularised. Features seen in fewer than `min_count` messages are left out, and so
-    are those whose weights all stay under `prune` in absolute value."""
+    are those whose weights all stay under `prune` in absolute value. (`min_count` 3 -> 5 in
+    round 11: on 9,379 messages it keeps 5,345 features instead of 6,437 and the file stays
+    under 450 KB; cross-validated figures move by under 0.001, within the folds' noise.)"""
     keyed = [_keys(s) for s in samples]
     counts: dict[str, int] = {}
     for keys in keyed:

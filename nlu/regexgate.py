@@ -109,6 +109,10 @@ def guarded(pattern: str) -> str:
     return f"(?=[{body}])(?:{pattern})"
 
 
+# A literal followed by more possible characters than this gates on the literal alone.
+_MAX_PAIRS = 6
+
+
 def _prefixes_of_seq(items: Any) -> set[str] | None:
     """Strings (1 or 2 characters) one of which every match of the sequence starts with."""
     items = list(items)
@@ -118,8 +122,12 @@ def _prefixes_of_seq(items: Any) -> set[str] | None:
         rest = items[idx + 1 :]
         if op is _parser.LITERAL:
             head = chr(av)
-            if rest and rest[0][0] is _parser.LITERAL:
-                return {head + chr(rest[0][1])}
+            # The parser factors shared prefixes out of alternatives (鼓成|鼓起 is read as
+            # 鼓(?:成|起)): pair the literal with whatever must follow it, when that is a
+            # few known characters, so the gate stays a pair rather than one character.
+            follow = _first_of_seq(rest) if rest else None
+            if follow is not None and not follow[1] and len(follow[0]) <= _MAX_PAIRS:
+                return {head + ch for ch in follow[0]}
             return {head}
         if op is _parser.BRANCH:
             out: set[str] = set()

@@ -17,11 +17,11 @@ _NEG_BEFORE = re.compile(
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 _RESOLVED_AFTER = re.compile(
     r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|没事了"
-    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了|(?:来|查|测|看)过了|送(?:去)?医院了|送医了)"
+    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了(?!一半|一条|一点|个缝)|(?:来|查|测|看)过了|送(?:去)?医院了|送医了)"
 )
 # "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
 _PAST_AFTER = re.compile(
-    r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那个报修|那单|那个单)"
+    r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那晚|那夜|那个报修|那单|那个单)"
 )
 # "新闻里说隔壁小区着火了", "刷到个电梯困人的视频": someone else's emergency, seen on a
 # screen.
@@ -30,7 +30,7 @@ _MEDIA_BEFORE = re.compile(
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
     # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
     # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
-    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说)"
+    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|灾难片|纪录片)"
     r"[^.!?;]{0,12}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
@@ -47,9 +47,13 @@ _LIABILITY_AFTER = re.compile(
     r"^[^.!?;]{0,12}?(?:谁负责|谁来赔|谁赔|负责赔|赔吗|赔偿|损失谁|损失登记|保险理赔|归谁管)"
 )
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
-_HYPOTHETICAL = re.compile(r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$")
+_HYPOTHETICAL = re.compile(
+    r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$"
+    # "怕火星子出事", "防止燃气泄漏": a worry or a precaution right before the hit.
+    r"|(?:怕|担心|防止|避免|预防)$"
+)
 # ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
-_HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话")
+_HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话|会不会")
 # "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
 _PAST_BEFORE = re.compile(
     r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次"
@@ -60,13 +64,15 @@ _PAST_BEFORE = re.compile(
 # ...unless something says it is happening now ("昨晚开始就有燃气味 一直没散").
 _PRESENT = re.compile(
     r"现在(?:又|还|也|正)|正在|还在|又|快来|快点|赶紧|马上|救命|立刻|急|一直|开始|越来越|到现在"
+    # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
+    r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多)了"
 )
 # The writer says nobody needs to come: every hit in the message is called off.
 _CALM = re.compile(
     guarded(
         r"不用(?:来人|派人|过来|上门|来了|上来了|跑一趟|麻烦)|不需要(?:派人|来人|过来)|别跑这一趟"
-        r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了"
-        r"|没人被困|没有人被困|不是漏气|没有漏气|没漏气|说没漏"
+        r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了|不影响(?:用|使用)"
+        r"|没人被困|没有人被困|(?<!是)不是漏气|没有漏气|没漏气|说没漏"
     )
 )
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就

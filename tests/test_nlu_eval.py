@@ -5,7 +5,8 @@ current release measures (see docs/nlu.md); the issue's targets are higher (inte
 accuracy 0.92, urgent recall 1.0, plates/counts 0.95, visit times 0.90). Raise a floor
 whenever a change lifts the measured figure; never lower one to make a change pass without
 saying so next to it and in docs/nlu.md (round 8: fresh2's urgent recall; round 9: the
-holdout's urgent precision; round 10: fresh2's urgent precision).
+holdout's urgent precision; round 10: fresh2's urgent precision; round 11: fresh5's urgent
+precision).
 """
 
 from __future__ import annotations
@@ -124,11 +125,14 @@ FRESH4_FLOORS = {
 }
 # Written blind by someone else (end of round 9), measure-only, first measured with the round-10
 # engine: 0.94 / 0.986 (69/70) / 0.92 (69/75), plates 1.00 (30), counts 1.00 (25), visit times
-# 0.976 (41), rooms 1.00 (10).
+# 0.976 (41), rooms 1.00 (10). Round 11 measures 0.896 urgent precision (69/77): two more
+# false alarms after the model learnt 1,600 more messages and its threshold fell 0.532 ->
+# 0.457 (cross-validated urgent recall 0.957 -> 0.970); the floor was lowered from 0.91 for
+# it, in the open (docs/nlu.md, round 11).
 FRESH5_FLOORS = {
     "accuracy": 0.93,
     "urgent_recall": 0.98,
-    "urgent_precision": 0.91,
+    "urgent_precision": 0.89,
     "plate": 0.95,
     "count": 0.95,
     "visit_at": 0.95,

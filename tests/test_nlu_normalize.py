@@ -137,7 +137,11 @@ def test_first_grams() -> None:
 
 def test_gate_grams() -> None:
     # A later part's rarer pairs gate instead of the first part's common characters.
-    assert gate_grams("(?:我|人)[^,.!?]{0,4}(?:在电梯里|在梯里)") == frozenset({"电梯", "梯里"})
+    assert gate_grams("(?:我|人)[^,.!?]{0,4}(?:电梯里|梯里)") == frozenset({"电梯", "梯里"})
+    # The parser reads 鼓成|鼓起 as 鼓(?:成|起): the gate pairs the literal with what follows.
+    assert gate_grams("(?:鼓成|鼓起)大?包") == frozenset({"鼓成", "鼓起"})
+    assert first_grams("烧(?:什么|啥)") == frozenset({"烧什", "烧啥"})
+    assert first_grams("烧[^,]") == frozenset({"烧"})
     assert gate_grams("(?:要|快)淹|淹到楼下") == frozenset({"淹", "淹到"})
     assert gate_grams("(?:的)?abc") == frozenset({"ab"})
     assert gate_grams("[^,]abc") == frozenset({"ab"})
