@@ -94,6 +94,8 @@ class Engine:
 
     def read(self, text: str) -> Reading:
         """Everything the rules find in a message (the learned layer's input too)."""
+        if "[" in text:  # WeChat sticker codes ([抱拳]) are read as their emoji
+            text = self.normalizer.stickers.apply(text)
         norm = self.normalizer.normalize(text)
         lexicon = self.lexicon
         tokens = self.segmenter.lcut(norm) if norm else []

@@ -234,6 +234,9 @@ class Normalizer:
     cantonese: Replacer
     homophones: Replacer
     t2s: TradToSimp
+    # WeChat sticker codes ([抱拳]) -> emoji, applied to the raw text before anything reads
+    # it (the emoji carry meaning; the codes' words would be read as words: [炸弹]).
+    stickers: Replacer
 
     def normalize(self, text: str) -> str:
         if len(text) > MAX_CHARS:
@@ -254,8 +257,11 @@ def _collapse(match: re.Match[str]) -> str:
 
 def build_normalizer() -> Normalizer:
     converter = TradToSimp()
+    # Sticker codes are matched exactly as WeChat sends them ([OK] is not [ok]).
+    stickers = {fields[0]: fields[1] for fields in rows("stickers.tsv", 2)}
     return Normalizer(
         cantonese=Replacer(load_mapping("cantonese.tsv", converter)),
         homophones=Replacer(load_mapping("homophones.tsv")),
         t2s=converter,
+        stickers=Replacer(stickers),
     )

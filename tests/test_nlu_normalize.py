@@ -11,6 +11,7 @@ import opencc
 import pytest
 from pypinyin import Style, lazy_pinyin
 
+from nlu import analyze
 from nlu.datafiles import DATA_DIR, DataFileError, rows
 from nlu.engine import get_engine
 from nlu.lexicon import CATEGORIES, load_lexicon
@@ -125,6 +126,34 @@ def test_bad_data_line_names_file_and_line(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr("nlu.datafiles.DATA_DIR", tmp_path)
     with pytest.raises(DataFileError, match=r"x\.tsv:2"):
         list(rows("x.tsv", 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "urgent"),
+    [
+        ("[抱拳][抱拳]", "greeting", False),
+        ("好的[OK]", "greeting", False),
+        ("[玫瑰][玫瑰]", "greeting", False),
+        ("[微笑]", "greeting", False),
+        ("楼上又在装修 吵死了[发怒][发怒]", "complaint", False),
+        # The sticker's words are not read: a bomb sticker is no explosion.
+        ("[炸弹][炸弹]", "other", False),
+        ("[菜刀]", "other", False),
+        # An unknown code stays text.
+        ("[燃气泄漏]", "repair", True),
+    ],
+)
+def test_wechat_stickers_read_as_their_emoji(text: str, intent: str, urgent: bool) -> None:
+    result = analyze(text)
+    assert (result.intent.value, result.urgent) == (intent, urgent)
+    assert "[" not in result.normalized or text == "[燃气泄漏]"
+
+
+def test_sticker_codes_are_known_emoji_or_removed() -> None:
+    engine = get_engine()
+    for code, emoji in rows("stickers.tsv", 2):
+        assert code.startswith("[") and code.endswith("]"), code
+        assert engine.normalizer.normalize(emoji).strip() == "", (code, emoji)
 
 
 def test_first_grams() -> None:
