@@ -34,6 +34,7 @@ FRESH3 = DATA / "nlu_fresh3.tsv"
 FRESH4 = DATA / "nlu_fresh4.tsv"
 FRESH5 = DATA / "nlu_fresh5.tsv"
 FRESH6 = DATA / "nlu_fresh6.tsv"
+FRESH7 = DATA / "nlu_fresh7.tsv"
 MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
@@ -141,15 +142,30 @@ FRESH5_FLOORS = {
 # Written blind by someone else (during round 10), measure-only, first measured at the start of
 # round 11 (commit aed2bc6, before any change): 0.92 / 0.986 (69/70; the miss was asked) /
 # 0.841 (69/82), plates 0.968 (30/31), counts 1.00 (26), visit times 0.976 (41/42), rooms 1.00.
-# Its urgent precision is under the 0.90: the floor guards the measured figure.
+# Its urgent precision is under the 0.90. End of round 11: 0.9425 / 0.986 / 0.8625
+# (69/80); the floors were raised with it.
 FRESH6_FLOORS = {
-    "accuracy": 0.91,
+    "accuracy": 0.93,
     "urgent_recall": 0.98,
-    "urgent_precision": 0.83,
+    "urgent_precision": 0.85,
     "plate": 0.95,
     "count": 0.95,
     "visit_at": 0.95,
     "room": 0.95,
+}
+# Written blind by someone else (start of round 11, from the rewritten labelling guide),
+# measure-only, first measured at the end of round 11 (commit e1fcd53): 0.885 / 0.943 (66/70) /
+# 0.825 (66/80), plates 0.971 (34/35), counts 0.844 (38/45), visit times 0.936 (44/47), rooms
+# 0.909 (10/11). Intent accuracy, urgent precision and counts are under the targets:
+# the floors guard the measured figures.
+FRESH7_FLOORS = {
+    "accuracy": 0.87,
+    "urgent_recall": 0.94,
+    "urgent_precision": 0.81,
+    "plate": 0.95,
+    "count": 0.82,
+    "visit_at": 0.92,
+    "room": 0.9,
 }
 # The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
 # round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
@@ -181,6 +197,7 @@ def _report(path: Path) -> Report:
         (FRESH4, FRESH4_FLOORS),
         (FRESH5, FRESH5_FLOORS),
         (FRESH6, FRESH6_FLOORS),
+        (FRESH7, FRESH7_FLOORS),
         (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),
