@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from nlu.mentionpatterns import AMT, AMT_FIRSTS
 from nlu.mentions import Mention, follows_sender, read_mentions
-from nlu.people import SURNAMES
+from nlu.people import SINGLE, SURNAMES
 
 __all__ = ["SURNAMES", "extract_count"]
 
@@ -59,6 +59,11 @@ _MASK_BODY = "|".join(
     )
 )
 _MASK = re.compile(f"(?=[{_MASK_STARTS}])(?:{_MASK_BODY})")
+
+
+# "同学 x3", "朋友×2": a person word with a multiplier after it (a plate's x follows a
+# letter or digit, never a Chinese character).
+_TIMES = re.compile(r"(?<=[\u4e00-\u9fff])\s?[x×*]\s?([1-9])(?![0-9a-z])")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -135,9 +140,16 @@ class _Party:
 
 def _tally(text: str, mentions: list[Mention]) -> int | None:
     party = _Party()
+    named: set[str] = set()
     for i, mention in enumerate(mentions):
         if mention.total:
             return mention.people if 0 < mention.people < 100 else None
+        word = text[mention.start : mention.end]
+        if word in SINGLE and not mention.numeric:
+            # 爷爷奶奶过来 爷爷自己开车: a relative named again is the same person.
+            if word in named:
+                continue
+            named.add(word)
         if mention.sender:
             # The sender counts only when people follow right after: 我跟两个同事, not
             # 我跟你说.
@@ -152,6 +164,8 @@ def extract_count(text: str) -> int | None:
     """Head count of a visit, from normalised text: 两个木工一个电工 3, 我跟两个同事 3,
     一家三口加他丈母娘 4, 十五六个人 16, 我外甥今晚到 1; None when the text gives no way
     to know (几个朋友, 我叔叔他们一家子, 搬家公司)."""
+    if "x" in text or "×" in text or "*" in text:
+        text = _TIMES.sub(r"\1个", text)  # 同学 x3 -> 同学3个
     masked = _MASK.sub(_blank, text)
     mentions = read_mentions(masked)
     return _tally(masked, mentions) if mentions else None

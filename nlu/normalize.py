@@ -57,6 +57,7 @@ _EMOJI_RANGES = (
     (0xFE00, 0xFE0F),
     (0x1F1E6, 0x1F1FF),
     (0xE0000, 0xE007F),
+    (0x20E3, 0x20E3),  # the keycap mark of 5️⃣
 )
 
 

@@ -64,20 +64,25 @@ SINGLE = words(
     "姨妈 姨父 姨 大姨 二姨 小姨 阿姨 叔叔 叔 二叔 三叔 大叔 婶婶 婶子 "
     "大伯 伯伯 伯父 伯母 大娘 大爷 大妈 干妈 干爸 干爹 "
     "外甥 外甥女 侄子 侄女 侄儿 师父 师母 老板 老细 房东 领导 家教 家教老师 保姆 月嫂 "
-    "太太 夫人 先生 那口子"
+    "太太 夫人 先生 那口子 "
+    # Round 11: dialect kin (Sichuan 老汉儿 is one's father), a teacher, a foreman.
+    "婶 老婶 老叔 老汉儿 老汉 阿姐 阿妹 阿哥 阿弟 导师 工头 包工头 堂姐夫 堂妹夫"
 )
 # Two people in one word.
-PAIR = words("爸妈 父母 爹妈 爹娘 公婆 岳父母 两口子 小两口 老两口 夫妻 夫妇 二老 双亲 哥嫂 爷娘")
+PAIR = words(
+    "爸妈 父母 爹妈 爹娘 公婆 岳父母 两口子 小两口 老两口 夫妻 夫妇 二老 双亲 哥嫂 爷娘 双胞胎"
+)
 # Could be one or several (朋友来 may be a few friends): counted as one only when the
 # person is someone's own (我朋友, 他司机) or listed with others (朋友和他老婆).
 LOOSE = words(
     "朋友 好友 老友 同事 老同事 同学 老同学 舍友 室友 发小 闺蜜 兄弟 姐妹 哥们 战友 "
     "老乡 同乡 网友 牌友 邻居 中介 客户 司机 师傅 工人 保洁 家政 护工 跑腿 代驾 "
     "快递员 快递小哥 外卖员 钟点工 小哥 老师 医生 律师 设计师 工程师 学生 徒弟 助理 秘书 "
-    "伙伴 小伙伴 姑娘 小伙子 家长 孩子 小孩 娃 宝宝 小朋友 老人 老人家 大人 成人 儿童"
+    "伙伴 小伙伴 姑娘 小伙子 家长 孩子 小孩 娃 宝宝 小朋友 老人 老人家 大人 成人 儿童 "
+    "学徒 电工 木工 水电工 油漆工 骑手 外卖骑手 囡囡 friend"
 )
 # Several people of unknown number; never a count by themselves.
-CROWD = words("亲戚 亲人 家人 家属 客人 访客")
+CROWD = words("亲戚 亲人 家人 家属 客人 访客 娘家人")
 PERSON = SINGLE | PAIR | LOOSE | CROWD
 # Outside the family: after a relative with nothing between, the relative is the owner
 # (女儿男朋友 is one person, unlike 闺女女婿).

@@ -39,22 +39,41 @@ _TICKET = re.compile(
 )
 
 _RATING_NUM = re.compile(
-    r"^\s?(?P<bare>[1-5])\s?[!.~]?$|(?<![0-9:.])(?P<n>[0-9]{1,3}|[一二三四五六七八九两十])\s?(?:分|星|颗星|个星|颗)(?!钟|之|半|期|别|开|享|配|析)"
-    r"|(?:打|给|评)\s?(?P<n2>[1-5一二三四五两])(?![0-9])"
+    # A bare score, alone or followed by 吧 or thanks: "4", "4吧", "5 谢谢".
+    r"^\s?(?P<bare>[1-5])\s?(?:[!.~]|吧|啦|呀|哈|(?:谢谢|感谢|多谢|辛苦)[^0-9]*)?$"
+    r"|(?<![0-9:.])(?P<n>[0-9]{1,3}|[一二三四五六七八九两十伍])\s?(?:分|星|颗星|个星|颗)(?!钟|之|半|期|别|开|享|配|析)"
+    r"|(?:打|给|评|满意度)个?\s?(?P<n2>[1-5一二三四五两])(?![0-9])"
 )
 _STARS = re.compile("[⭐🌟★]")
 # Words that carry a score on their own, strongest first.
 _RATING_WORDS: tuple[tuple[re.Pattern[str], int], ...] = (
+    # Negated praise first: 不是很满意 holds 很满意.
+    (re.compile(r"(?:不是|不怎么|没那么|唔系)(?:很|几|太|特别|非常)?满意"), 2),
     (
         re.compile(
             r"满分|五星|非常满意|超满意|十分满意|特别满意|超级满意|很满意|太棒|好评|点赞|完美"
-            r"|一流|非常好|特别好|太好了|无可挑剔|没得说"
+            r"|一流|非常好|特别好|太好了|无可挑剔|没得说|没得弹|杠杠的|巴适|嘎嘎好|贼拉?满意"
+            r"|好满意|老好|perfect|five stars?"
         ),
         5,
     ),
-    (re.compile(r"差评|非常不满意|很不满意|极差|太差|很差|垃圾|零分|一星|太烂|很烂"), 1),
-    (re.compile(r"不满意|不太满意|不怎么样|不咋地|不咋样|差劲|不好|差|两星|二星"), 2),
-    (re.compile(r"一般|还行|凑合|马马虎虎|还可以|中评|及格|三星"), 3),
+    (
+        re.compile(
+            r"差评|非常不满意|很不满意|十分不满意|极差|太差|很差|好差|垃圾|零分|一星|太烂|很烂"
+        ),
+        1,
+    ),
+    (
+        re.compile(r"不满意|不太满意|不怎么样|不咋地|不咋样|差劲|不好|差|两星|二星|撇|推板|不太行"),
+        2,
+    ),
+    (
+        re.compile(
+            r"一般|还行|凑合|凑活|马马虎虎|还可以|还阔以|还中|中吧|将就|差强人意|基本满意|中评|及格"
+            r"|三星"
+        ),
+        3,
+    ),
     (re.compile(r"四星|满意|不错|挺好|很好|蛮好|好|棒|赞|专业|辛苦|谢谢|感谢"), 4),
 )
 
@@ -208,7 +227,9 @@ def extract_rating(text: str, original: str, wordy: bool) -> int | None:
         return 5
     for match in _RATING_NUM.finditer(text):
         raw = match.group("bare") or match.group("n") or match.group("n2")
-        value = parse_int(raw)
+        if raw == "十" and text[match.end() : match.end() + 1] not in ("", " ", "!", ".", "~"):
+            continue  # 十分不满意 is "very", not ten points
+        value = 5 if raw == "伍" else parse_int(raw)
         if value is None:
             continue
         if 1 <= value <= 5:
