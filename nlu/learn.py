@@ -56,8 +56,8 @@ URGENT_ONLY = (
 )
 # Written blind by people who never saw the NLU, to measure it on messages it has never
 # seen: training on them would make their figures meaningless.
-# nlu_fresh8 was written blind at the end of round 11 and has never been measured: the
-# next round's first honest figure.
+# Each is measured once at the end of the round after the one it was written in (fresh8:
+# round 12); until then nobody reads its figures.
 MEASURE_ONLY = (
     "nlu_holdout.tsv",
     "nlu_fresh2.tsv",

@@ -1,0 +1,42 @@
+"""Slot accuracy over every training file at once (the eval command reports one file).
+
+    .venv/bin/python bench/nlu_slots.py [SLOT ...]
+
+Prints, per slot (default: count, rating, plate, visit_at), how many labelled values the
+engine reproduces. The model is trained on these files, but the slot extractors are rules,
+so the figures compare extractor changes between two commits (run the older one from a git
+worktree).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from nlu import analyze
+from nlu.evaluation import load_dataset, slot_matches
+from nlu.learn import default_files
+
+DEFAULT_SLOTS = ("count", "rating", "plate", "visit_at")
+
+
+def main() -> None:
+    slots = tuple(sys.argv[1:]) or DEFAULT_SLOTS
+    right = dict.fromkeys(slots, 0)
+    total = dict.fromkeys(slots, 0)
+    for path in default_files():
+        data = load_dataset(path)
+        for example in data.examples:
+            wanted = [slot for slot in slots if slot in example.slots]
+            if not wanted:
+                continue
+            found = analyze(example.text, data.now).slots
+            for slot in wanted:
+                total[slot] += 1
+                right[slot] += slot_matches(slot, example.slots[slot], found.get(slot))
+    for slot in slots:
+        share = right[slot] / total[slot] if total[slot] else 0.0
+        print(f"{slot:10} {right[slot]:5} of {total[slot]:5}  {share:.4f}")
+
+
+if __name__ == "__main__":
+    main()
