@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from nlu.lunar import lunar_day
 from nlu.numbers import parse_int
 from nlu.timewords import (
     AFTERNOON,
@@ -247,6 +248,15 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
             day = _month_day(m.group("mon2"), m.group("mday2"), now)
         elif kind == "dom":
             day = _month_day(None, m.group("dnum"), now)
+        elif kind == "lunar":
+            day = lunar_day(
+                m.group("lmon") or m.group("lmon2") or m.group("lmon3"),
+                m.group("lday") or m.group("lday2") or m.group("lday3"),
+                m.group("lfest"),
+                now,
+            )
+            if day is None:
+                return None
         elif kind == "part":
             part = m.group("part")
         elif kind in CLOCK_KINDS:

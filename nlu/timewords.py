@@ -152,6 +152,17 @@ _TOKEN_BRANCHES = (
 (_DAY, _WEEK, _MONTH_DAY, _DOTTED, _DAY_OF_MONTH, _PART_OF_DAY, _CLOCK, _HOUR_MINUTE, _RELATIVE) = (
     _TOKEN_BRANCHES
 )
+# Chinese-calendar days (resolved by nlu.lunar): 农历/阴历 + any month and day, 正月/冬月/腊月
+# + a day, a month + 初X/廿X (三月初三: the Gregorian calendar has no 初), and the festivals.
+_LUNAR_DAY = r"初[一二三四五六七八九十]|廿[一二三四五六七八九]?|[二三]?十[一二三四五六七八九]?"
+_LUNAR = (
+    r"(?P<lunar>(?:农历|阴历)\s?(?P<lmon>[正冬腊]|十[一二]|[一二三四五六七八九十]|1[0-2]|[1-9])月\s?"
+    rf"(?P<lday>{_LUNAR_DAY}|[一二三四五六七八九]|[0-9]{{1,2}})[日号]?"
+    rf"|(?P<lmon2>[正冬腊])月\s?(?P<lday2>{_LUNAR_DAY}|[0-9]{{1,2}})[日号]?"
+    r"|(?P<lmon3>十[一二]|[一二三四五六七八九十])月(?P<lday3>初[一二三四五六七八九十]|廿[一二三四五六七八九]?)"
+    r"|(?P<lfest>除夕|大年三十|年三十|大年夜|元宵节?|小年(?!轻)|大年初[一二三四五六七八九十]"
+    r"|(?<![今明去])年初[一二三四五六七八九十]|年廿[一二三四五六七八九]))"
+)
 # Lookaheads that change no match but make most places fail fast. Every branch starts with
 # a named group, which the engine enters before it can tell the branch cannot match there:
 # a lookahead of the branch's first characters rejects it with one class test. A number
@@ -172,6 +183,7 @@ TOKEN = re.compile(
             (
                 guarded(_DAY),
                 guarded(_WEEK),
+                guarded(_LUNAR),
                 _DATE_AHEAD + _either(_MONTH_DAY, _DOTTED, _DAY_OF_MONTH),
                 guarded(_PART_OF_DAY),
                 _CLOCK_AHEAD + _either(_CLOCK, _HOUR_MINUTE, _RELATIVE),
@@ -182,7 +194,7 @@ TOKEN = re.compile(
 # Words allowed between two parts of one time expression: "明天 下午 3点", "周六的上午".
 GAP = re.compile(r"^[\s,的约大概左右前后那个那天这天这个]{0,3}$")
 # The token kinds (named groups of TOKEN) that give a day, and those that give a clock time.
-DAY_KINDS = frozenset({"day", "wk", "md", "dotted", "dom"})
+DAY_KINDS = frozenset({"day", "wk", "md", "dotted", "dom", "lunar"})
 CLOCK_KINDS = frozenset({"clock", "hm"})
 # Travel words: a clock time next to one is when someone sets off ("坐晚上七点的火车"); a
 # later clock time of arrival ("到小区估计九点了") is when they reach the gate.

@@ -164,3 +164,39 @@ def test_resolves_after_normalising(text: str, expected: str) -> None:
     result = parse_visit_time(get_engine().normalizer.normalize(text), NOW)
     assert result is not None
     assert result.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+# Wednesday 2027-01-13 16:45, lunar 2026-12-06: three weeks before the Spring Festival.
+WINTER = datetime(2027, 1, 13, 16, 45, tzinfo=SH)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("腊月二十八下午三点我哥过来", "2027-02-04 15:00"),
+        ("大年初二上午十点 我姐一家三口", "2027-02-07 10:00"),
+        ("除夕晚上我爸妈到", "2027-02-05 19:00"),  # 2026's twelfth month has 29 days
+        ("农历十二月二十下午", "2027-01-27 14:00"),
+        ("正月十五晚上七点", "2027-02-20 19:00"),
+        ("元宵节那天中午", "2027-02-20 12:00"),
+        ("小年那天上午", "2027-01-30 09:00"),
+        ("年廿八下午两点", "2027-02-04 14:00"),  # Cantonese: the 28th of the twelfth month
+        ("正月初一", "2027-02-06 09:00"),
+        ("三月初三", "2027-04-09 09:00"),  # 初 marks a lunar day
+        ("冬月初五", "2027-12-02 09:00"),  # this year's 冬月 is past: next year's
+        ("腊月初六", "2027-01-13 09:00"),  # today
+        # Gregorian dates stay Gregorian.
+        ("十二月二十号下午", "2027-12-20 14:00"),
+        ("1月20号", "2027-01-20 09:00"),
+    ],
+)
+def test_lunar_dates(text: str, expected: str) -> None:
+    found = parse_visit_time(text, WINTER)
+    assert found is not None, text
+    assert found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize("text", ["小年轻来玩", "我儿子今年初二", "腊月三十"])
+def test_not_a_lunar_date(text: str) -> None:
+    # 腊月三十 exists in neither 2026's nor 2027's twelfth month (29 days each): no guess.
+    assert parse_visit_time(text, WINTER) is None
