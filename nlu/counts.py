@@ -138,6 +138,10 @@ class _Party:
         return self.count
 
 
+# A relative after these belongs to someone other than the writer.
+_OTHERS_OWN = frozenset("他她它的")
+
+
 def _tally(text: str, mentions: list[Mention]) -> int | None:
     party = _Party()
     named: set[str] = set()
@@ -145,8 +149,10 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
         if mention.total:
             return mention.people if 0 < mention.people < 100 else None
         word = text[mention.start : mention.end]
-        if word in SINGLE and not mention.numeric:
-            # 爷爷奶奶过来 爷爷自己开车: a relative named again is the same person.
+        owned = text[mention.start - 1 : mention.start] in _OTHERS_OWN
+        if word in SINGLE and not mention.numeric and not owned:
+            # 爷爷奶奶过来 爷爷自己开车: a relative named again is the same person (but 我姐和
+            # 她姐 are two: someone else's relative is not the writer's).
             if word in named:
                 continue
             named.add(word)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from nlu import analyze
 from nlu.numbers import digit_string, parse_int
 from nlu.plates import extract_plate
 from nlu.rooms import extract_room
@@ -203,6 +204,14 @@ def test_extract_ticket_none() -> None:
         ("闺蜜和她男朋友过来", 2),
         ("我爸妈明天来", 2),
         ("明天下午三点我表哥来", 1),  # one named visitor (more in test_nlu_counts.py)
+        # Round 12: multipliers, twins, dialect kin, a relative named twice.
+        ("同学 x3", 3),
+        ("朋友x2 车浙b9x23k", 2),
+        ("我姐 姐夫 还有他们家双胞胎", 4),
+        ("我老汉儿和我妈过来", 2),
+        ("爷爷奶奶过来 爷爷自己开车", 2),
+        ("我姐和她姐", 2),
+        ("俩师傅加一个学徒", 3),
     ],
 )
 def test_extract_count(text: str, count: int) -> None:
@@ -232,10 +241,30 @@ def test_extract_count_none() -> None:
         ("不太满意", "不太满意", 2),
         ("很差", "很差", 1),
         ("一星 态度太差", "一星 态度太差", 1),
+        # Round 12: negated praise before praise, dialect, a score with 吧 or thanks.
+        ("不是很满意", "不是很满意", 2),
+        ("十分不满意", "十分不满意", 1),
+        ("4吧", "4吧", 4),
+        ("5 谢谢物业", "5 谢谢物业", 5),
+        ("杠杠的", "杠杠的", 5),
+        ("还阔以", "还阔以", 3),
+        ("满意度5", "满意度5", 5),
+        ("凑活事儿吧 给个三", "凑活事儿吧 给个三", 3),
+        ("5", "5️⃣", 5),
     ],
 )
 def test_extract_rating(text: str, original: str, rating: int) -> None:
     assert extract_rating(text, original, wordy=True) == rating
+
+
+@pytest.mark.parametrize(
+    ("text", "rating"),
+    [("5️⃣", 5), ("4 谢谢物业", 4), ("打个四分吧", 4), ("好滿意", 5), ("唔係幾滿意", 2)],
+)
+def test_poll_answers_end_to_end(text: str, rating: int) -> None:
+    # The keycap mark is dropped with the emoji; a score with thanks is still a rating.
+    result = analyze(text)
+    assert (result.intent.value, result.slots.get("rating")) == ("rating", rating)
 
 
 def test_extract_rating_words_only_in_rating_replies() -> None:
