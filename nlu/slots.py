@@ -47,8 +47,8 @@ _RATING_NUM = re.compile(
 _STARS = re.compile("[⭐🌟★]")
 # Words that carry a score on their own, strongest first.
 _RATING_WORDS: tuple[tuple[re.Pattern[str], int], ...] = (
-    # Negated praise first: 不是很满意 holds 很满意.
-    (re.compile(r"(?:不是|不怎么|没那么|唔系)(?:很|几|太|特别|非常)?满意"), 2),
+    # Negated praise first: 不是很满意 holds 很满意 (Cantonese 唔係幾滿意 arrives as 不是几满意).
+    (re.compile(r"(?:不是|不系|不怎么|没那么)(?:很|几|太|特别|非常)?满意"), 2),
     (
         re.compile(
             r"满分|五星|非常满意|超满意|十分满意|特别满意|超级满意|很满意|太棒|好评|点赞|完美"

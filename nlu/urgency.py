@@ -49,8 +49,9 @@ _LIABILITY_AFTER = re.compile(
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
 _HYPOTHETICAL = re.compile(
     r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$"
-    # "怕火星子出事", "防止燃气泄漏": a worry or a precaution right before the hit.
-    r"|(?:怕|担心|防止|避免|预防)$"
+    # "防止燃气泄漏", "预防水管冻裂": a precaution right before the hit. (Not 怕/担心: "我头晕
+    # 怕是煤气中毒" is a fear of what is happening.)
+    r"|(?:防止|避免|预防|以防)$"
 )
 # ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
 _HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话|会不会")
