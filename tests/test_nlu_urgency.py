@@ -64,6 +64,15 @@ from nlu import analyze
         # A home camera and the neighbours' word may be about this estate, now.
         "我在公司看家里视频 客厅全是水",
         "朋友圈里邻居说3栋着火了",
+        # Round 11-12: a fear of what is happening, "是不是漏气", a report that got worse,
+        # Cantonese flooding, lifts between floors, a swallowed battery, icicles.
+        "我头晕 怕是煤气中毒",
+        "屋企好大陣煤氣味 係咪漏氣呀",
+        "早上报的煤气味那个有人接吗 现在整层楼都是味了",
+        "樓上爆水喉 我屋企浸晒 快啲派人嚟",
+        "店梯卡在九楼跟十楼中间了我在里面",
+        "我家孩子把一颗纽扣电池吞下去了 怎么办",
+        "单元门上头挂了一排冰溜子 老长了 底下孩子进进出出的",
     ],
 )
 def test_urgent(text: str) -> None:
@@ -104,6 +113,13 @@ def test_urgent(text: str) -> None:
         "救命 物业费怎么又涨了",
         "我还以为哪着火了 原来是隔壁在烧烤",
         "楼道里纸箱堆得满满的 真着火了跑都跑不出去",
+        # Round 11: figures of speech, toys, glasses' legs, a precaution, a bomb sticker.
+        "老婆生气了 气得要爆炸 怎么哄啊",
+        "剁得我都要出人命了 能不能跟他说一声",
+        "眼镜腿断了 哪里能配",
+        "我儿子在玩消防员游戏",
+        "防止燃气泄漏平时要注意什么",
+        "楼上又吵[炸弹][炸弹]",
         "",
     ],
 )
