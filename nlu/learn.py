@@ -41,6 +41,9 @@ TRAIN_FILES = (
     "nlu_train_r12b.tsv",
     "nlu_train_r12c.tsv",
     "nlu_train_r12d.tsv",
+    "nlu_train_r13a.tsv",
+    "nlu_train_r13c.tsv",
+    "nlu_train_r13d.tsv",
 )
 # Written for urgency (mostly emergencies and near misses): they train the urgent head
 # only. With their intents too, holdout intent accuracy fell 0.945 -> 0.928 (round 5).
@@ -53,12 +56,18 @@ URGENT_ONLY = (
     "nlu_train_r10a.tsv",
     "nlu_train_r10c.tsv",
     "nlu_train_r11d.tsv",
+    "nlu_train_r13b.tsv",
 )
+# Written for categories and intents with "about 35 emergencies" in the brief: the writer
+# rationed urgency and labelled hazards calm that every blind writer calls urgent (a cracked
+# gas hose, a ceiling dropping bits). Trained on their urgency too, the model lost three
+# emergencies it had caught on the measure-only sets; so they teach the intent head only.
+INTENT_ONLY = ("nlu_train_r13a.tsv",)
 # Written blind by people who never saw the NLU, to measure it on messages it has never
 # seen: training on them would make their figures meaningless.
 # Each is measured once at the end of the round after the one it was written in (fresh8:
-# round 12; fresh9, written at the end of round 12, is for the next round); until then
-# nobody reads its figures.
+# round 12, fresh9: round 13); fresh10, written at the start of round 13, is measured once
+# at its end. Until then nobody reads its figures.
 MEASURE_ONLY = (
     "nlu_holdout.tsv",
     "nlu_fresh2.tsv",
@@ -69,6 +78,7 @@ MEASURE_ONLY = (
     "nlu_fresh7.tsv",
     "nlu_fresh8.tsv",
     "nlu_fresh9.tsv",
+    "nlu_fresh10.tsv",
 )
 FOLDS = 5
 SEED = 13
@@ -78,6 +88,10 @@ LAMBDAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
 # Round 10: 0.75 -> 2/3. With more patterns the model's own flags are the harder cases, and
 # 0.75 moved the threshold from 0.545 to 0.699, which on the folds cost a point of urgent
 # recall (0.957 -> 0.946) for 0.4 of precision; a flag right two times in three is worth it.
+# Round 13: 2/3 -> 0.6. 170 calm look-alikes (nlu_train_r13b) moved the threshold 2/3 picks
+# from 0.385 to 0.448, and three emergencies the model had caught on the measure-only sets
+# went unflagged; at 0.6 the folds gain 0.23 points of recall for 0.36 of precision
+# (bench/nlu_threshold.py): about 1.7 false alarms per emergency caught.
 MIN_MARGINAL = 2 / 3
 # Below this the model is guessing; it never flags a message on less.
 MIN_THRESHOLD = 0.2
@@ -118,6 +132,7 @@ def featurise(engine: Engine, files: Sequence[Path]) -> list[Row]:
                 intent=INTENT_INDEX[ex.intent],
                 urgent=ex.urgent,
                 intent_weight=0.0 if path.name in URGENT_ONLY else 1.0,
+                urgent_weight=0.0 if path.name in INTENT_ONLY else 1.0,
             )
             rows.append(Row(sample, r.rules, bool(r.kinds), r.vetoed, path.name))
     return rows
@@ -163,6 +178,8 @@ def measure(
             counted += 1
         hits.setdefault(r.source, []).append(ok)
         modelled = lg is not None and not skip and not r.vetoed and sigmoid(lg[-1]) >= threshold
+        if not r.sample.urgent_weight:
+            continue  # intent-only files do not judge urgency
         flagged = r.rules_urgent or modelled
         tp += flagged and r.sample.urgent
         fp += flagged and not r.sample.urgent
@@ -191,6 +208,7 @@ def choose_threshold(rows: Sequence[Row], logits: Sequence[Sequence[float] | Non
             # Natural-mix files only: the urgency files are half emergencies, a far higher
             # base rate than residents' messages, which flatters the model's flags there.
             and r.sample.intent_weight
+            and r.sample.urgent_weight
         ),
         reverse=True,
     )

@@ -25,6 +25,11 @@ from nlu.people import (
     firsts,
 )
 
+# After 小/老 + a surname character, what makes a word of it rather than a name.
+_NOT_A_NAME = (
+    "高层|高兴|龙虾|程序|石头|石子|方法|方便|方向|毛病|白菜|白兔|胡同|黄车|黄历|陈醋|孔|于|钱"
+    "|金库|马路|马上|马桶|万一"
+)
 # An amount as said: 3, 十五, 十来, 二十多, 十几, 四五 and 十五六 (ranges), 几 (unknown).
 AMT = rf"(?:[{NUM_CLASS}]{{1,4}}(?:来|多|余|几)?|好?几十?)"
 AMT_FIRSTS = f"{NUM_CLASS}好几"  # what an amount can start with
@@ -63,7 +68,7 @@ def _pattern(guarded: bool) -> str:
         (
             # A stated total: 一共五个, 共两人, 人数约25人, 一行五人 (一共三个大人两个小孩
             # is grown-ups and children, below).
-            r"(?:一共|总共|共计|合计|总计|加起来|人数|一行|共)(?:是|有|约|大约|大概|就)?\s?"
+            r"(?:一共|总共|共计|合计|总计|加起来|人数|一行|共)(?:是|有|约|大约|大概|就|:)?\s?"
             rf"(?P<t_amt>{AMT})(?:个|位|名|口)?(?!(?:个|位|名)?(?:大|成人|男))人?",
             # Grown-ups and children, men and women: 三大一小, 2位成人1位儿童, 三男两女.
             guard(f"[{AMT_FIRSTS}]")
@@ -96,7 +101,9 @@ def _pattern(guarded: bool) -> str:
             # A gathering: several people (同学聚会 is not one classmate).
             guard(f"[{firsts(GATHERINGS)}]") + rf"(?P<gathering>{alternation(GATHERINGS)})",
             # One person named by who they are.
-            rf"(?P<p_name>[{SURNAMES}](?:{TITLES}))",
+            rf"(?P<p_name>[{SURNAMES}](?:{TITLES})"
+            # ... or by surname with 小/老 in front (小王, 老李), not 小高层, 老毛病, 小程序.
+            rf"|(?<![{SURNAMES}])[小老](?!{_NOT_A_NAME})[{SURNAMES}](?![姐哥叔姨嫂妹弟婶伯舅]))",
             guard(f"[{firsts(TRADE)}{firsts(PERSON)}]") + rf"(?:{TRADE})?(?P<p_word>{WORDS})",
         )
     )

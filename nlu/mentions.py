@@ -40,8 +40,13 @@ _OBJECT = re.compile(r"(?:找|接|帮|看望|探望|看|探|照顾|去|见|来�
 # The sender introducing themself (我是18栋的王女士), or someone addressed (王师傅你好).
 _SELF = re.compile(r"(?:我是|我叫|本人)[^\s,.!?]{0,8}$")
 _CALLED = re.compile(r"\s?(?:啊|呀|你|您)")
+_SELF_IS = re.compile(r"(?:我是|我就是|本人是)(?:这里的|这家的|这套房的)?$")
 # Staff being addressed: 麻烦保安大哥.
 _STAFF = re.compile(r"(?:保安|物业|门卫|门岗|管家|前台|客服)$")
+# Someone's car (or, after a plate, just "someone's"): that person is coming in it.
+_OWNS_THE_CAR = re.compile(r"的(?:车|$|[\s,.!?;:~_])")
+_DRIVES = re.compile(r"(?:开|借|用|坐|开着|开的|借的)(?:他|她|我|你|他们|她们)?$")
+_PERSON_NEXT = re.compile(WORDS)
 # Between the sender and the people they come with: 我和[我的]三个舍友.
 _SENDER_GAP = re.compile(r"[我俺的\s]*")
 
@@ -90,6 +95,10 @@ def amount(raw: str) -> int | None:
 def _person(word: str, text: str, start: int, end: int, previous: Mention | None) -> Mention | None:
     """One person named by who they are, or None when they are not a visitor."""
     after = text[end : end + 3]
+    if word[-1] == "的" and _PERSON_NEXT.match(text, end):
+        return None  # 电信的师傅: the worker is the mention, not the company
+    if _OWNS_THE_CAR.match(after) and not _DRIVES.search(text, max(0, start - 4), start):
+        return Mention(start, end, 1)  # 我舅舅的车 今晚进来 (but 开他爸的车: the driver)
     if (
         after.startswith(("的", "家"))
         or (after[:1] in ("他", "她") and after[1:2] != "们")
@@ -101,7 +110,11 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
     if after.startswith(("们", "他们", "她们", "一家", "一大家", "全家")):
         return Mention(start, end, vague=True)  # 室友们, 叔叔他们一家子
     before = text[max(0, start - 8) : start]
-    if (_OBJECT.search(before) and not _REGISTER_NEXT.match(text, end)) or _STAFF.search(before):
+    if (
+        (_OBJECT.search(before) and not _REGISTER_NEXT.match(text, end))
+        or _STAFF.search(before)
+        or _SELF_IS.search(before)  # 我是房东: the sender, who is not visiting
+    ):
         return None
     if word in CROWD:
         return Mention(start, end, vague=True)

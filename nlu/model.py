@@ -45,6 +45,9 @@ class Sample:
     # How much the message teaches the intent head: 0 for files written for urgency only,
     # whose mix of intents (mostly emergencies) is not the residents' and skews the priors.
     intent_weight: float = 1.0
+    # ... and the urgent head: 0 for files written for something else with a quota of
+    # emergencies, whose writers rationed urgency (learn.INTENT_ONLY).
+    urgent_weight: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,7 @@ def train(
     epochs: int = 12,
     rate: float = 0.2,
     l2: float = 1e-4,
-    min_count: int = 6,
+    min_count: int = 7,
     seed: int = 13,
     prune: float = 0.2,
 ) -> Model:
@@ -151,6 +154,7 @@ def train(
             if weight != 1.0:
                 grad[:N_INTENTS] = [g * weight for g in grad[:N_INTENTS]]
             grad[N_INTENTS] -= 1.0 if samples[n].urgent else 0.0
+            grad[N_INTENTS] *= samples[n].urgent_weight
             shrink = 1.0 - lr * l2
             for f in active:
                 row = weights[f]

@@ -66,11 +66,15 @@ SINGLE = words(
     "外甥 外甥女 侄子 侄女 侄儿 师父 师母 老板 老细 房东 领导 家教 家教老师 保姆 月嫂 "
     "太太 夫人 先生 那口子 "
     # Round 11: dialect kin (Sichuan 老汉儿 is one's father), a teacher, a foreman.
-    "婶 老婶 老叔 老汉儿 老汉 阿姐 阿妹 阿哥 阿弟 导师 工头 包工头 堂姐夫 堂妹夫"
+    "婶 老婶 老叔 老汉儿 老汉 阿姐 阿妹 阿哥 阿弟 导师 工头 包工头 堂姐夫 堂妹夫 "
+    # Round 13: Minnan grandparents, a husband's elder sister.
+    "阿嬷 大姑姐 小姑姐 老伴 老伴儿 姨夫 二姨夫 大姨夫 小姨夫 姨丈 姑丈"
 )
 # Two people in one word.
 PAIR = words(
-    "爸妈 父母 爹妈 爹娘 公婆 岳父母 两口子 小两口 老两口 夫妻 夫妇 二老 双亲 哥嫂 爷娘 双胞胎"
+    "爸妈 父母 爹妈 爹娘 公婆 岳父母 两口子 小两口 老两口 夫妻 夫妇 二老 双亲 哥嫂 爷娘 双胞胎 "
+    # Cantonese: father and son, mother and son, husband and wife.
+    "两仔爷 两仔乸 两公婆"
 )
 # Could be one or several (朋友来 may be a few friends): counted as one only when the
 # person is someone's own (我朋友, 他司机) or listed with others (朋友和他老婆).
@@ -79,7 +83,12 @@ LOOSE = words(
     "老乡 同乡 网友 牌友 邻居 中介 客户 司机 师傅 工人 保洁 家政 护工 跑腿 代驾 "
     "快递员 快递小哥 外卖员 钟点工 小哥 老师 医生 律师 设计师 工程师 学生 徒弟 助理 秘书 "
     "伙伴 小伙伴 姑娘 小伙子 家长 孩子 小孩 娃 宝宝 小朋友 老人 老人家 大人 成人 儿童 "
-    "学徒 电工 木工 水电工 油漆工 骑手 外卖骑手 囡囡 friend"
+    "学徒 电工 木工 水电工 油漆工 骑手 外卖骑手 囡囡 friend "
+    # Round 13: someone sent by a company or on an errand (顺丰的 明天来取件, 美团买菜的
+    # 马上到): one person, unless a number says otherwise.
+    "项目经理 经理 外卖仔 快递仔 送货的 送快递的 送外卖的 送水的 送餐的 跑腿的 "
+    "装宽带的 抄表的 装表的 顺丰的 京东的 美团的 饿了么的 燃气公司的 自来水公司的 "
+    "电力公司的 供电局的 移动的 联通的 电信的"
 )
 # Several people of unknown number; never a count by themselves.
 CROWD = words("亲戚 亲人 家人 家属 客人 访客 娘家人")

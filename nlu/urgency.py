@@ -17,7 +17,8 @@ _NEG_BEFORE = re.compile(
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 _RESOLVED_AFTER = re.compile(
     r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|没事了"
-    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了(?!一半|一条|一点|个缝)|(?:来|查|测|看)过了|送(?:去)?医院了|送医了)"
+    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了(?!一半|一条|一点|个缝)|(?:来|查|测|看)过了|送(?:去)?医院了|送医了"
+    r"|(?:正在|在)抢修|抢修中|警察来了|火是灭了)"
 )
 # "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
 _PAST_AFTER = re.compile(
@@ -153,9 +154,13 @@ class UrgencyPatterns:
     def _excused(self, text: str, start: int, end: int) -> bool:
         # A safe phrase overlapping the hit (消防演习 around 消防, 抽烟 around 烟) cancels it.
         assert self.safe is not None
-        for m in self.safe.finditer(text, max(0, start - _WINDOW), end + _WINDOW):
-            if m.start() < end and m.end() > start:
+        # A phrase starting near the hit may run on past it ("摔了一下 擦破点皮 没什么事"):
+        # only where it starts is bounded.
+        pos = max(0, start - _WINDOW)
+        while (m := self.safe.search(text, pos)) is not None and m.start() < end:
+            if m.end() > start:
                 return True
+            pos = m.start() + 1  # not past m.end(): a phrase inside it may still overlap
         return False
 
 

@@ -298,3 +298,27 @@ def test_word_trie_matches_like_longest_first() -> None:
             for i in range(len(text)):
                 a, b = fast.match(text, i), slow.match(text, i)
                 assert (a and a.span()) == (b and b.span()), (text, i)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 13: 小/老 + a surname, someone whose car is coming, an errand from a company,
+        # a form's 人数:, Cantonese and Minnan kin, the sender introducing themself.
+        ("明天上午小刘过来拿钥匙", 1),
+        ("老郑和小吴下午到", 2),
+        ("车牌沪a12345 我表弟的车 今晚进", 1),
+        ("我姐的车 晚上九点到", 1),
+        ("顺丰的 下午来取件", 1),
+        ("电信的师傅一个人上门", 1),
+        ("姓名:李明 人数:2 时间:周六", 2),
+        ("两仔爷星期日来", 2),
+        ("阿公阿嬷明天来", 2),
+        ("我是房东 租客的朋友一个人来看房", 1),
+        # Not a name or a visitor: 小高层, a car borrowed from someone, a nickname with 姐.
+        ("小陈姐晚上来拿东西", 1),
+        ("我外甥开他爸的车来", 1),
+    ],
+)
+def test_round13_people(text: str, count: int) -> None:
+    assert extract_count(text) == count

