@@ -23,6 +23,7 @@ from nlu.regexgate import GateIndex
 from nlu.rooms import extract_room
 from nlu.segment import Segmenter
 from nlu.slots import (
+    extract_bare_ticket,
     extract_count,
     extract_phone,
     extract_rating,
@@ -61,6 +62,8 @@ _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 # Spoken plates ("湘K三B七Q幺") still need the province; their digits may all be spoken.
 _PROVINCES = frozenset(PROVINCES)
 _TICKET_CHARS = frozenset("单号编#")
+# Where a number with nothing around it is the request's number.
+_TICKET_INTENTS = frozenset({Intent.STATUS, Intent.CANCEL})
 # From this urgent probability up to the model's threshold a message is not flagged urgent
 # but `urgent_doubt` (the bot asks whether it is an emergency). Measured on
 # tests/data/nlu_train_r8g.tsv before it was trained on (with the model of then): of the 26
@@ -204,6 +207,10 @@ class Engine:
         if phone:
             slots["phone"] = phone
         ticket = extract_ticket(norm) if has_digit or not _TICKET_CHARS.isdisjoint(chars) else None
+        if ticket is None and has_digit and intent in _TICKET_INTENTS:
+            ticket = extract_bare_ticket(norm)
+            if ticket is not None and room and ticket in room.values():
+                ticket = None  # 5栋2单元1102的报修取消: the number is the flat
         if ticket:
             slots["ticket_no"] = ticket
             if room and room.get("room") == ticket and len(room) == 1:

@@ -32,8 +32,11 @@ _TICKET = re.compile(
         r"|#([0-9]{3,20})(?![0-9])"
         r"|(?<![0-9])([0-9]{3,12})\s?号?\s?(?:这|那)?\s?(?:个|张)?(?:单子|单|工单)(?![元价])"
         rf"|([{_SPOKEN_DIGITS}]{{3,12}})\s?号?\s?(?:这|那)\s?(?:个|张)?(?:单子|单|工单)"
+        # "幺零六幺号单作废": spoken digits right before 号单 (not 三号单元).
+        rf"|([{_SPOKEN_DIGITS}]{{3,12}})\s?号(?:单子|工单|单(?!元))"
         # "取消1104": a number right after a call-off is the request it calls off.
         r"|(?:取消|撤销|撤回|作废)\s?#?([0-9]{3,12})(?![0-9])"
+        r"|(?<![0-9a-z\-])([0-9]{3,12})\s?(?:那个|那单|这单)?\s?(?:取消|撤销|撤回|作废|不要了|不用了)"
         r"|^\s?([0-9]{3,12})\s?(?:的)?(?:进度|怎么样|处理|到哪|好了吗|有人)"
     )
 )
@@ -41,8 +44,15 @@ _TICKET = re.compile(
 _RATING_NUM = re.compile(
     # A bare score, alone or followed by 吧 or thanks: "4", "4吧", "5 谢谢".
     r"^\s?(?P<bare>[1-5])\s?(?:[!.~]|吧|啦|呀|哈|(?:谢谢|感谢|多谢|辛苦)[^0-9]*)?$"
-    r"|(?<![0-9:.])(?P<n>[0-9]{1,3}|[一二三四五六七八九两十伍])\s?(?:分|星|颗星|个星|颗)(?!钟|之|半|期|别|开|享|配|析)"
-    r"|(?:打|给|评|满意度)个?\s?(?P<n2>[1-5一二三四五两])(?![0-9])"
+    r"|(?<![0-9:.])(?P<n>[0-9]{1,3}|[一二三四五六七八九两十伍])\s?"
+    # Cantonese counts stars in 粒 (五粒星); English replies say "4 stars".
+    r"(?:分|星|颗星|个星|颗|粒星|粒|\s?stars?|\s?points?)(?!钟|之|半|期|别|开|享|配|析)"
+    r"|(?:打|给|评分|评|满意度)个?\s?:?\s?(?P<n2>[1-5一二三四五两])(?![0-9])"
+)
+# In a reply to the poll only: a lone numeral ("二"), or a score leading or closing the
+# words ("5 修漏水的师傅很专业", "中规中矩吧 3", "还行吧4").
+_RATING_EDGE = re.compile(
+    r"^\s?(?P<alone>[一二三四五])\s?$|^\s?(?P<lead>[1-5])(?=\s|,)|(?<![0-9])(?P<tail>[1-5])\s?[!.~]?$"
 )
 _STARS = re.compile("[⭐🌟★]")
 # Words that carry a score on their own, strongest first.
@@ -217,6 +227,22 @@ def extract_ticket(text: str) -> str | None:
     return digits
 
 
+# A number alone in a question about a request or its call-off ("1101取消 重复报的", "1088
+# still pending?"): 3-6 digits that are not a time, a price, a flat, a floor or part of a
+# longer number.
+_BARE_TICKET = re.compile(
+    r"(?<![0-9\-:.a-z#])(?<!尾号)([0-9]{3,6})(?![0-9\-:.]|\s?(?:栋|幢|楼|单元|室|层|户|元|块|点|分|平|米"
+    r"|个|人|天|年|月|号(?!单)|k|w|%))"
+)
+
+
+def extract_bare_ticket(text: str) -> str | None:
+    """The request number of a status or cancel message that names it with nothing around
+    it; None when there are several candidates (which one would be a guess)."""
+    found = _BARE_TICKET.findall(text)
+    return found[0] if len(found) == 1 else None
+
+
 def extract_rating(text: str, original: str, wordy: bool) -> int | None:
     """A 1-5 score. Digits and stars always count; words (满意, 一般) only when `wordy`,
     i.e. the message is a rating reply, because 不满意 elsewhere is a complaint."""
@@ -240,6 +266,9 @@ def extract_rating(text: str, original: str, wordy: bool) -> int | None:
             return 5
     if not wordy:
         return None
+    edge = _RATING_EDGE.search(text)
+    if edge is not None:
+        return parse_int(edge.group("alone") or edge.group("lead") or edge.group("tail"))
     for pattern, value in _RATING_WORDS:
         if pattern.search(text):
             return value

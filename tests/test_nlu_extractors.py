@@ -158,6 +158,7 @@ def test_extract_phone() -> None:
         ("工单号幺零二四", "1024"),
         ("查一下单号:bx1093 的进度", "1093"),
         ("2031这单什么时候有人来", "2031"),
+        ("幺零六幺号单作废", "1061"),
     ],
 )
 def test_extract_ticket(text: str, ticket: str) -> None:
@@ -166,6 +167,33 @@ def test_extract_ticket(text: str, ticket: str) -> None:
 
 def test_extract_ticket_none() -> None:
     assert extract_ticket("我家漏水了") is None
+    assert extract_ticket("三号单元门坏了") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ticket"),
+    [
+        ("1101取消 重复报的", "1101"),
+        ("师傅不用来了 那张单取消吧 1088", "1088"),
+        ("1088 still pending? any update", "1088"),
+        ("我婆婆家的单 2066 今天来不来人", "2066"),
+    ],
+)
+def test_bare_ticket_in_status_and_cancel(text: str, ticket: str) -> None:
+    assert analyze(text).slots.get("ticket_no") == ticket
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "5栋2单元1102的报修取消",  # the flat, not a ticket
+        "帮我查下手机尾号5678报的单",
+        "1088和1090哪个先修",  # two numbers: which one would be a guess
+        "我家3楼漏水了 1201",  # not a status or cancel message
+    ],
+)
+def test_no_bare_ticket(text: str) -> None:
+    assert "ticket_no" not in analyze(text).slots
 
 
 @pytest.mark.parametrize(
@@ -251,6 +279,15 @@ def test_extract_count_none() -> None:
         ("满意度5", "满意度5", 5),
         ("凑活事儿吧 给个三", "凑活事儿吧 给个三", 3),
         ("5", "5️⃣", 5),
+        # Round 13: Cantonese stars, English stars, a score before or after the words, a
+        # lone numeral, 评分:.
+        ("好嘢 师傅好快手 五粒星", "好嘢 師傅好快手 五粒星", 5),
+        ("i would give 4 stars", "i would give 4 stars", 4),
+        ("5 修漏水的师傅很专业", "5 修漏水的师傅很专业", 5),
+        ("中规中矩吧 3", "中规中矩吧 3", 3),
+        ("还行吧4", "还行吧4", 4),
+        ("二", "二", 2),
+        ("评分:5", "评分：5", 5),
     ],
 )
 def test_extract_rating(text: str, original: str, rating: int) -> None:
