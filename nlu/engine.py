@@ -132,16 +132,24 @@ class Engine:
         urgent = bool(kinds)
         doubt = False
         model = self.model
-        if model is not None and norm and decision.confidence < DECISIVE:
+        if model is not None and norm:
             # Most messages carry no urgency finding or emoji: no feature-name list to build.
             found = evidence(kinds, vetoed, emoji) if kinds or vetoed or emoji else ()
-            logits = model.logits(tokens, norm, found, bigrams)
-            if logits is not None:
-                decision = combine(decision, logits, model.lam)
-                if not vetoed:
-                    chance = sigmoid(logits[-1])
-                    urgent = urgent or chance >= model.threshold
-                    doubt = not urgent and chance >= DOUBT_AT
+            # Sure rules keep their intent, but not the last word on urgency: a clear
+            # complaint can still be an emergency the patterns do not know.
+            if decision.confidence < DECISIVE:
+                logits = model.logits(tokens, norm, found, bigrams)
+                if logits is not None:
+                    decision = combine(decision, logits, model.lam)
+                urgent_logit = logits[-1] if logits is not None else None
+            elif urgent or vetoed or not (found or model.may_be_urgent(tokens, bigrams)):
+                urgent_logit = None  # nothing the model could add
+            else:
+                urgent_logit = model.urgent_logit(tokens, norm, found, bigrams)
+            if urgent_logit is not None and not vetoed:
+                chance = sigmoid(urgent_logit)
+                urgent = urgent or chance >= model.threshold
+                doubt = not urgent and chance >= DOUBT_AT
         slots = self._slots(norm, text, decision, now, chars)
         for kind in kinds:
             if kind in _KIND_AREA and "area" not in slots:

@@ -177,7 +177,7 @@ def measure(
             correct += ok
             counted += 1
         hits.setdefault(r.source, []).append(ok)
-        modelled = lg is not None and not skip and not r.vetoed and sigmoid(lg[-1]) >= threshold
+        modelled = lg is not None and not r.vetoed and sigmoid(lg[-1]) >= threshold
         if not r.sample.urgent_weight:
             continue  # intent-only files do not judge urgency
         flagged = r.rules_urgent or modelled
@@ -204,7 +204,6 @@ def choose_threshold(rows: Sequence[Row], logits: Sequence[Sequence[float] | Non
             if lg is not None
             and not r.rules_urgent
             and not r.vetoed
-            and r.rules.confidence < DECISIVE
             # Natural-mix files only: the urgency files are half emergencies, a far higher
             # base rate than residents' messages, which flatters the model's flags there.
             and r.sample.intent_weight

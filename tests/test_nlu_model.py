@@ -4,6 +4,7 @@ predictions, the combination with the rules, and the committed weights being cur
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -17,7 +18,10 @@ from nlu.engine import get_engine
 from nlu.learn import MEASURE_ONLY, TRAIN_DIR, data_hash, default_files
 from nlu.lexicon import INTENT_INDEX, INTENTS
 from nlu.model import (
+    ALARM_WEIGHT,
+    DECISIVE,
     MODEL_PATH,
+    N_OUT,
     Model,
     Sample,
     combine,
@@ -184,3 +188,28 @@ def test_urgency_only_samples_leave_the_intent_head_alone() -> None:
 def test_urgent_findings_are_features() -> None:
     assert evidence((), False) == []
     assert evidence(("lift", "injury"), True) == ["kind:lift", "kind:injury", "vetoed"]
+
+
+@pytest.mark.parametrize(("weight", "urgent"), [(8.0, True), (ALARM_WEIGHT / 2, False)])
+def test_sure_rules_keep_the_intent_but_not_the_last_word_on_urgency(
+    weight: float, urgent: bool
+) -> None:
+    # A clear complaint the patterns find calm: a model that knows one of its words as
+    # alarming flags it, without changing the intent; a word below ALARM_WEIGHT is never
+    # looked up for a sure message (with a bias of -1 and 0.5 the sum would be urgent).
+    engine = get_engine()
+    text = "投诉 楼上天天半夜吵 管不管"
+    reading = engine.read(text)
+    assert reading.rules.confidence >= DECISIVE and not reading.kinds
+    row = (0.0,) * (N_OUT - 1)
+    model = Model(
+        features={"半夜": (*row, weight)},
+        evidence={},
+        bias=(*row, -1.0),
+        lam=0.4,
+        threshold=0.4,
+    )
+    assert model.may_be_urgent(reading.tokens, reading.bigrams) is urgent
+    result = dataclasses.replace(engine, model=model).analyze(text)
+    assert result.intent is Intent.COMPLAINT
+    assert result.urgent is urgent
