@@ -12,13 +12,15 @@ from nlu.regexgate import GatedPattern, GateIndex, guarded
 
 # A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency.
 _NEG_BEFORE = re.compile(
-    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)(?:什么|啥|任何|再|人|有人|楼里|家里|屋里)?$"
+    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)"
+    r"(?:什么|啥|任何|再|人|有人|楼里|家里|屋里|闻到|闻见|感觉到)?$"
 )
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 _RESOLVED_AFTER = re.compile(
     r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|没事了"
     r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|已经打开了|门开了(?!一半|一条|一点|个缝)|(?:来|查|测|看)过了|送(?:去)?医院了|送医了"
-    r"|(?:正在|在)抢修|抢修中|警察来了|火是灭了)"
+    r"|(?:正在|在)抢修|抢修中|警察来了|火是灭了|早就?灭了|已经在修|在修了"
+    r"|没砸到人|没砸着人|没砸到|幸亏没砸|没伤到人)"
 )
 # "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
 _PAST_AFTER = re.compile(
@@ -32,7 +34,7 @@ _MEDIA_BEFORE = re.compile(
     # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
     # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
     r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|灾难片|纪录片)"
-    r"[^.!?;]{0,12}$"
+    r"[^.!?;]{0,16}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
 # 结果满地都是水" and "本来以为没事 现在煤气味越来越浓" are the opposite.
@@ -49,7 +51,12 @@ _LIABILITY_AFTER = re.compile(
 )
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
 _HYPOTHETICAL = re.compile(
-    r"(?:万一|如果|假如|要是|假设|遇到|发生)[^,.!?;]{0,12}$"
+    r"(?:万一|如果|假如|要是|假设|遇到|发生|以后|将来|到时候|要不是|提前了解)[^,.!?;]{0,12}$"
+    # "发现燃气泄漏打哪个电话": a procedure; "刚发现" is a report.
+    r"|(?<!刚)发现$"
+    # "充电会不会着火", "听说充电会起火": what might happen (but "会不会是煤气漏了" is a fear of
+    # what is happening now, and stays).
+    r"|会不会(?!是)[^,.!?;]{0,4}$|容易$|可能会$"
     # "防止燃气泄漏", "预防水管冻裂": a precaution right before the hit. (Not 怕/担心: "我头晕
     # 怕是煤气中毒" is a fear of what is happening.)
     r"|(?:防止|避免|预防|以防)$"
@@ -65,7 +72,8 @@ _PAST_BEFORE = re.compile(
 )
 # ...unless something says it is happening now ("昨晚开始就有燃气味 一直没散").
 _PRESENT = re.compile(
-    r"现在(?:又|还|也|正)|正在|还在|又|快来|快点|赶紧|马上|救命|立刻|急|一直|开始|越来越|到现在"
+    # (Not 又要: "听日又要落雨 … 上次水浸到楼梯" is a forecast.)
+    r"现在(?:又|还|也|正)|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|急|一直|开始|越来越|到现在"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
     r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多)了"
 )
@@ -75,11 +83,16 @@ _CALM = re.compile(
         r"不用(?:来人|派人|过来|上门|来了|上来了|跑一趟|麻烦)|不需要(?:派人|来人|过来)|别跑这一趟"
         r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了|不影响(?:用|使用)"
         r"|没人被困|没有人被困|(?<!是)不是漏气|没有漏气|没漏气|说没漏"
+        # Round 13: reassurance (燶味係樓下燒緊嘢食 唔使驚), a mistake owned, a false alarm.
+        r"|不用急|不着急|别紧张|不用紧张|不用惊|不用怕|别担心|不用担心|看错了|弄错了|报错了"
+        r"|(?<!是不是)误报(?![吗?])|只是问问|就是问问|没出事"
+        r"|(?:里面|里头)没(?:有)?人(?!回|应|接|理)|没(?:有)?人(?:困|关)?在里面"
     )
 )
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就
 # 要淹到楼下了 水一直在漏" must stay urgent (err on urgent).
-_ONGOING = re.compile(r"再不|一直|还在|正在|快来|快点|赶紧|马上|救命")
+# (一直没/一直不 is the estate's inaction: "外墙瓷砖掉了半个月 一直没人弄 哪天砸到人谁负责".)
+_ONGOING = re.compile(r"再不|一直(?!没|不)|还在|正在|快来|快点|赶紧|马上|救命")
 _WINDOW = 6
 
 
@@ -131,7 +144,7 @@ class UrgencyPatterns:
             return False
         if _RESOLVED_AFTER.match(text[end : end + 16]) or _PAST_AFTER.match(text, end):
             return False
-        if _MEDIA_BEFORE.search(text[max(0, start - 16) : start]):
+        if _MEDIA_BEFORE.search(text[max(0, start - 20) : start]):
             return False
         if _MISTAKEN_BEFORE.search(text[max(0, start - 12) : start]) and not _PRESENT.search(text):
             return False

@@ -51,9 +51,9 @@ MENU = DATA / "nlu_menu_replies.tsv"
 # emergency 0.361 where round 12's gave 0.406; the recall floor was lowered from 0.97, in the
 # open (docs/nlu.md, round 13), not tuned back on this set (the bot asks about it: doubt).
 HOLDOUT_FLOORS = {
-    "accuracy": 0.95,
+    "accuracy": 0.96,
     "urgent_recall": 0.94,
-    "urgent_precision": 0.84,
+    "urgent_precision": 0.89,
     "plate": 0.95,
     "count": 0.85,
     "visit_at": 0.95,
@@ -117,7 +117,7 @@ FRESH2_FLOORS = {
 FRESH3_FLOORS = {
     "accuracy": 0.93,
     "urgent_recall": 0.98,
-    "urgent_precision": 0.96,
+    "urgent_precision": 0.98,
     "plate": 0.95,
     "count": 0.95,
     "visit_at": 0.95,
@@ -158,7 +158,7 @@ FRESH5_FLOORS = {
 FRESH6_FLOORS = {
     "accuracy": 0.93,
     "urgent_recall": 0.98,
-    "urgent_precision": 0.85,
+    "urgent_precision": 0.87,
     "plate": 0.95,
     "count": 0.95,
     "visit_at": 0.95,
@@ -172,11 +172,11 @@ FRESH6_FLOORS = {
 # aggregate confusions, so it is no longer blind): 0.9075 / 0.929 (65/70) / 0.823, counts
 # 0.889: one emergency fewer; the recall floor was lowered from 0.94, in the open.
 FRESH7_FLOORS = {
-    "accuracy": 0.89,
-    "urgent_recall": 0.92,
-    "urgent_precision": 0.81,
+    "accuracy": 0.91,
+    "urgent_recall": 0.97,
+    "urgent_precision": 0.85,
     "plate": 0.95,
-    "count": 0.87,
+    "count": 0.9,
     "visit_at": 0.92,
     "room": 0.9,
 }
@@ -187,10 +187,10 @@ FRESH7_FLOORS = {
 FRESH8_FLOORS = {
     "accuracy": 0.92,
     "urgent_recall": 0.98,
-    "urgent_precision": 0.86,
+    "urgent_precision": 0.88,
     "plate": 0.95,
     "count": 0.95,
-    "visit_at": 0.85,
+    "visit_at": 0.95,
     "room": 0.9,
 }
 # Written blind by someone else (end of round 12), measure-only, first measured at the start
@@ -200,7 +200,7 @@ FRESH8_FLOORS = {
 FRESH9_FLOORS = {
     "accuracy": 0.92,
     "urgent_recall": 0.95,
-    "urgent_precision": 0.86,
+    "urgent_precision": 0.88,
     "plate": 0.95,
     "count": 0.9,
     "visit_at": 0.93,

@@ -80,6 +80,13 @@ from nlu import analyze
         "12楼那个人又往下扔菜刀",
         "塔吊吊着钢筋从人行道上面过 晃来晃去的",
         "早上报的燃气管被装修师傅钻破了 现在味道更浓了",
+        # ... and what the round's vetoes must leave alone.
+        "家里烟雾报警器一直响 屋里有层烟雾 有点呛",
+        "灶上火苗发黄还往外窜 管子嘶嘶响",
+        "燃气管裂了 一股味 我把总阀关了 你们快来",
+        "刚发现燃气泄漏了 整个厨房都是味",
+        "会不会是煤气漏了 我头好晕",
+        "消防车都来了 5栋冒黑烟",
     ],
 )
 def test_urgent(text: str) -> None:
@@ -140,6 +147,21 @@ def test_urgent(text: str) -> None:
         "浴室门锁坏了 我儿子差点被关在里面",
         "暖气管里咕噜咕噜 像在流水",
         "群里说水管爆了在抢修 几点来水",
+        # Round 13, the patterns' calm hits: a smoke alarm named, a fire engine that is a toy
+        # or on a motorway, a flame's colour, a chimney, what might happen, a procedure, a
+        # false alarm, a lift with nobody inside, 120 square metres, a phone that fell.
+        "烟雾报警器多少钱一个 能帮忙装吗",
+        "孩子有辆玩具消防车 会叫的那种 谁要",
+        "灶台火苗发黄 烧水好慢",
+        "对面冒烟的是饭店的烟囱 正常吧",
+        "电动车放家里充电会不会着火",
+        "以后家里水管爆了找谁",
+        "发现燃气泄漏应该打哪个电话",
+        "火警铃又响了 物业说是误报",
+        "电梯停在两层中间不动了 里面没人",
+        "物业费一平米多少 我家120平",
+        "手机摔了一下屏幕黑了",
+        "卫生间地漏往上冒水 臭得很",
         "",
     ],
 )
