@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from nlu.datafiles import DataFileError, rows
-from nlu.regexgate import GatedPattern, GateIndex, guarded
+from nlu.regexgate import GatedPattern, GateIndex, first_chars, guarded
 
 # A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency.
 _NEG_BEFORE = re.compile(
@@ -101,6 +101,9 @@ class UrgencyPatterns:
     patterns: tuple[tuple[str, GatedPattern], ...]
     index: GateIndex
     safe: re.Pattern[str] | None
+    # The characters a safe phrase can start with (None: any), so that only those places
+    # near a hit are tried.
+    safe_firsts: frozenset[str] | None = None
 
     def detect(self, text: str, candidates: list[int] | None = None) -> tuple[str, ...]:
         """The kinds of live emergencies in normalised text (empty: not urgent).
@@ -169,11 +172,15 @@ class UrgencyPatterns:
         assert self.safe is not None
         # A phrase starting near the hit may run on past it ("摔了一下 擦破点皮 没什么事"):
         # only where it starts is bounded.
-        pos = max(0, start - _WINDOW)
-        while (m := self.safe.search(text, pos)) is not None and m.start() < end:
-            if m.end() > start:
-                return True
-            pos = m.start() + 1  # not past m.end(): a phrase inside it may still overlap
+        # (A search from the window's start would scan the rest of a long message for the
+        # next safe phrase; each place before the hit's end is tried instead.)
+        match = self.safe.match
+        firsts = self.safe_firsts
+        for pos in range(max(0, start - _WINDOW), end):
+            if firsts is None or text[pos] in firsts:
+                m = match(text, pos)
+                if m is not None and m.end() > start:
+                    return True
         return False
 
 
@@ -193,8 +200,10 @@ def load_urgency() -> UrgencyPatterns:
             patterns.append((kind, GatedPattern(compiled)))
     if not patterns:
         raise DataFileError("urgent.tsv has no patterns")
+    joined = "|".join(f"(?:{p})" for p in safe)
     return UrgencyPatterns(
         patterns=tuple(patterns),
         index=GateIndex([p.gate for _, p in patterns]),
-        safe=re.compile("|".join(f"(?:{p})" for p in safe)) if safe else None,
+        safe=re.compile(joined) if safe else None,
+        safe_firsts=first_chars(joined) if safe else None,
     )
