@@ -1,16 +1,18 @@
 """Slot accuracy over every training file at once (the eval command reports one file).
 
-    .venv/bin/python bench/nlu_slots.py [SLOT ...]
+    .venv/bin/python bench/nlu_slots.py [SLOT ...] [--files FILE ...]
 
 Prints, per slot (default: count, rating, plate, visit_at), how many labelled values the
 engine reproduces. The model is trained on these files, but the slot extractors are rules,
 so the figures compare extractor changes between two commits (run the older one from a git
-worktree).
+worktree, with PYTHONPATH pointing at it, and the same `--files`: an older commit's own list
+of training files is shorter).
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+from pathlib import Path
 
 from nlu import analyze
 from nlu.evaluation import load_dataset, slot_matches
@@ -20,10 +22,14 @@ DEFAULT_SLOTS = ("count", "rating", "plate", "visit_at")
 
 
 def main() -> None:
-    slots = tuple(sys.argv[1:]) or DEFAULT_SLOTS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("slots", nargs="*", default=list(DEFAULT_SLOTS))
+    parser.add_argument("--files", nargs="+", type=Path, help="default: the training files")
+    args = parser.parse_args()
+    slots = tuple(args.slots)
     right = dict.fromkeys(slots, 0)
     total = dict.fromkeys(slots, 0)
-    for path in default_files():
+    for path in args.files or default_files():
         data = load_dataset(path)
         for example in data.examples:
             wanted = [slot for slot in slots if slot in example.slots]

@@ -138,14 +138,22 @@ SUBTLE = [
 
 def _urgent_chance(text: str) -> float | None:
     """The learned layer's urgent probability, as `Engine.analyze` computes it (None when
-    the model does not run: no model, an empty text, or rules sure enough on their own)."""
+    the model does not run: no model, an empty text, or rules sure enough on their own and
+    nothing alarming in the message)."""
     engine = get_engine()
+    model = engine.model
     reading = engine.read(text)
-    if engine.model is None or not reading.norm or reading.rules.confidence >= DECISIVE:
+    if model is None or not reading.norm:
         return None
-    logits = engine.model.logits(
-        reading.tokens, reading.norm, evidence(reading.kinds, reading.vetoed), reading.bigrams
-    )
+    found = evidence(reading.kinds, reading.vetoed)
+    if reading.rules.confidence >= DECISIVE:
+        if reading.kinds or reading.vetoed:
+            return None
+        if not (found or model.may_be_urgent(reading.tokens, reading.bigrams)):
+            return None
+        logit = model.urgent_logit(reading.tokens, reading.norm, found, reading.bigrams)
+        return None if logit is None else sigmoid(logit)
+    logits = model.logits(reading.tokens, reading.norm, found, reading.bigrams)
     return None if logits is None else sigmoid(logits[-1])
 
 
@@ -190,7 +198,8 @@ def test_a_vetoed_emergency_is_not_doubtful() -> None:
 def test_urgent_doubt_rules_with_a_model_that_always_says_half() -> None:
     """A stand-in model whose urgent probability is 0.5 for every message (threshold 0.9):
     every message it runs on is doubtful, unless a pattern hit was vetoed or a pattern already
-    made it urgent; a message the rules decide alone is never doubtful."""
+    made it urgent; a message the rules decide alone is not doubtful (no feature of this model
+    is alarming: `Model.may_be_urgent`)."""
     texts = ["厨房热水器一直嘶嘶的响", "没有燃气味了", "厨房煤气泄漏了 味道很大", "你好"]
     # Every bigram is known with zero weights: the model runs and adds nothing to the bias.
     zero = (0.0,) * N_OUT
