@@ -37,6 +37,8 @@ DECISIVE = 0.8
 # gate changes no flag at any cutoff from 0.2 to 1.0, and at 1.0 (71 features) it skips
 # the lookup for nearly all of them.
 ALARM_WEIGHT = 1.0
+# The orders of the messages whose trained weights are averaged.
+SEEDS = (13, 7, 21)
 _EVIDENCE = "\x01"  # marks rule-evidence keys apart from text features while training
 
 
@@ -146,7 +148,7 @@ def train(
     rate: float = 0.2,
     l2: float = 1e-4,
     min_count: int = 7,
-    seed: int = 13,
+    seeds: Sequence[int] = SEEDS,
     prune: float = 0.2,
 ) -> Model:
     """Stochastic gradient descent on the softmax (intent) and logistic (urgent) losses,
@@ -154,7 +156,11 @@ def train(
     are those whose weights all stay under `prune` in absolute value. (`min_count` 3 -> 6 over
     rounds 11-12, as the data grew to 10,979 messages: 5,562 features, and the file stays under
     450 KB; cross-validated intent accuracy 0.9396 against 0.941 at 5 (0.939-0.941 for every
-    setting tried, within the folds' noise).)"""
+    setting tried, within the folds' noise).)
+
+    One pass of SGD per seed, each over the messages in another order, and the weights
+    averaged (round 13): one order alone moved intent accuracy on a 400-message blind set by
+    up to 1 point between seeds (docs/nlu.md, round 13)."""
     keyed = [_keys(s) for s in samples]
     counts: dict[str, int] = {}
     for keys in keyed:
@@ -163,16 +169,52 @@ def train(
     kept = sorted(k for k, n in counts.items() if n >= min_count or k[0] == _EVIDENCE)
     index = {k: i for i, k in enumerate(kept)}
     feats = [[index[k] for k in keys if k in index] for keys in keyed]
-    weights = [[0.0] * N_OUT for _ in kept]
+    total = [[0.0] * N_OUT for _ in kept]
+    total_bias = [0.0] * N_OUT
+    for seed in seeds:
+        weights, bias = _sgd(
+            samples, feats, n_features=len(kept), epochs=epochs, rate=rate, l2=l2, seed=seed
+        )
+        for acc, row in zip(total, weights, strict=True):
+            for j in range(N_OUT):
+                acc[j] += row[j]
+        for j in range(N_OUT):
+            total_bias[j] += bias[j]
+    share = 1.0 / len(seeds)
+    features: dict[str, Row] = {}
+    evidence: dict[str, Row] = {}
+    for key, row in zip(kept, total, strict=True):
+        rounded = tuple(round(w * share, 3) for w in row)
+        if key[0] == _EVIDENCE:
+            evidence[key[1:]] = rounded
+        elif max(map(abs, rounded)) >= prune:
+            features[key] = rounded
+    return Model(
+        features=features,
+        evidence=evidence,
+        bias=tuple(round(b * share, 3) for b in total_bias),
+    )
+
+
+def _sgd(
+    samples: Sequence[Sample],
+    feats: list[list[int]],
+    *,
+    n_features: int,
+    epochs: int,
+    rate: float,
+    l2: float,
+    seed: int,
+) -> tuple[list[list[float]], list[float]]:
+    """One run of SGD over the messages in the order `seed` shuffles them."""
+    weights = [[0.0] * N_OUT for _ in range(n_features)]
     bias = [0.0] * N_OUT
     order = list(range(len(samples)))
     rng = random.Random(seed)
-    step = 0
     for epoch in range(epochs):
         rng.shuffle(order)
         lr = rate / (1.0 + epoch)
         for n in order:
-            step += 1
             active = feats[n]
             scores = list(bias)
             for f in active:
@@ -192,19 +234,7 @@ def train(
                     row[j] = row[j] * shrink - lr * grad[j]
             for j in range(N_OUT):
                 bias[j] -= lr * grad[j]
-    features: dict[str, Row] = {}
-    evidence: dict[str, Row] = {}
-    for key, row in zip(kept, weights, strict=True):
-        rounded = tuple(round(w, 3) for w in row)
-        if key[0] == _EVIDENCE:
-            evidence[key[1:]] = rounded
-        elif max(map(abs, rounded)) >= prune:
-            features[key] = rounded
-    return Model(
-        features=features,
-        evidence=evidence,
-        bias=tuple(round(b, 3) for b in bias),
-    )
+    return weights, bias
 
 
 def dump(model: Model) -> str:

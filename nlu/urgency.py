@@ -26,6 +26,12 @@ _RESOLVED_AFTER = re.compile(
 _PAST_AFTER = re.compile(
     r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那晚|那夜|那个报修|那单|那个单)"
 )
+# ...unless the message says it is still going on: "刚报的电梯关人那个单子有人接了没 我妈还在里面",
+# "插座冒黑烟的事现在还在冒".
+_STILL = re.compile(
+    r"还在(?:里面|里头|冒|漏|喷|流|响|烧|滴|晃|涨|往)|现在还|现在已经(?!好|没|修|解决|不|处理)"
+    r"|越来越|更(?:大|浓|冲|多|厉害)了|还躺|还倒在|还是不动|仍然|依然"
+)
 # "新闻里说隔壁小区着火了", "刷到个电梯困人的视频": someone else's emergency, seen on a
 # screen.
 _MEDIA_BEFORE = re.compile(
@@ -73,7 +79,7 @@ _PAST_BEFORE = re.compile(
 # ...unless something says it is happening now ("昨晚开始就有燃气味 一直没散").
 _PRESENT = re.compile(
     # (Not 又要: "听日又要落雨 … 上次水浸到楼梯" is a forecast.)
-    r"现在(?:又|还|也|正)|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|急|一直|开始|越来越|到现在"
+    r"现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|急|一直|开始|越来越|到现在"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
     r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多)了"
 )
@@ -145,7 +151,9 @@ class UrgencyPatterns:
             return False
         if _NEG_BEFORE.search(text[max(0, start - _WINDOW) : start]):
             return False
-        if _RESOLVED_AFTER.match(text[end : end + 16]) or _PAST_AFTER.match(text, end):
+        if _RESOLVED_AFTER.match(text[end : end + 16]):
+            return False
+        if _PAST_AFTER.match(text, end) and not _STILL.search(text):
             return False
         if _MEDIA_BEFORE.search(text[max(0, start - 20) : start]):
             return False

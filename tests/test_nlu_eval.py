@@ -52,8 +52,8 @@ MENU = DATA / "nlu_menu_replies.tsv"
 # open (docs/nlu.md, round 13), not tuned back on this set (the bot asks about it: doubt).
 HOLDOUT_FLOORS = {
     "accuracy": 0.96,
-    "urgent_recall": 0.94,
-    "urgent_precision": 0.89,
+    "urgent_recall": 0.97,
+    "urgent_precision": 0.9,
     "plate": 0.95,
     "count": 0.85,
     "visit_at": 0.95,
@@ -105,7 +105,7 @@ MORE_FLOORS = {
 # of 0.439); the precision floor was lowered from 0.94, in the open (docs/nlu.md, round 13).
 FRESH2_FLOORS = {
     "accuracy": 0.96,
-    "urgent_recall": 0.95,
+    "urgent_recall": 0.98,
     "urgent_precision": 0.93,
     "plate": 0.95,
     "count": 0.93,
@@ -144,7 +144,7 @@ FRESH4_FLOORS = {
 FRESH5_FLOORS = {
     "accuracy": 0.96,
     "urgent_recall": 0.98,
-    "urgent_precision": 0.88,
+    "urgent_precision": 0.87,
     "plate": 0.95,
     "count": 0.95,
     "visit_at": 0.95,
@@ -174,7 +174,7 @@ FRESH6_FLOORS = {
 FRESH7_FLOORS = {
     "accuracy": 0.91,
     "urgent_recall": 0.97,
-    "urgent_precision": 0.85,
+    "urgent_precision": 0.82,
     "plate": 0.95,
     "count": 0.9,
     "visit_at": 0.92,
@@ -200,7 +200,7 @@ FRESH8_FLOORS = {
 FRESH9_FLOORS = {
     "accuracy": 0.92,
     "urgent_recall": 0.95,
-    "urgent_precision": 0.88,
+    "urgent_precision": 0.86,
     "plate": 0.95,
     "count": 0.9,
     "visit_at": 0.93,
