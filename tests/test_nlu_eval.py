@@ -7,7 +7,7 @@ whenever a change lifts the measured figure; never lower one to make a change pa
 saying so next to it and in docs/nlu.md (round 8: fresh2's urgent recall; round 9: the
 holdout's urgent precision; round 10: fresh2's urgent precision; round 11: fresh5's urgent
 precision; round 12: the holdout's and fresh5's urgent precision, fresh7's urgent recall;
-round 13: the holdout's urgent recall, fresh2's urgent precision).
+round 13: fresh2's and fresh5's urgent precision; the holdout's urgent recall for a while).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ FRESH6 = DATA / "nlu_fresh6.tsv"
 FRESH7 = DATA / "nlu_fresh7.tsv"
 FRESH8 = DATA / "nlu_fresh8.tsv"
 FRESH9 = DATA / "nlu_fresh9.tsv"
+FRESH10 = DATA / "nlu_fresh10.tsv"
 MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
@@ -47,9 +48,10 @@ MENU = DATA / "nlu_menu_replies.tsv"
 # (docs/nlu.md, round 9), not tuned back on this measure-only set. Round 12: 0.953 / 0.974
 # (37/38) / 0.841 (37/44): one more emergency caught and two more false alarms after the model's
 # threshold fell to 0.384; the precision floor was lowered from 0.85, in the open (round 12).
-# Round 13: 0.957 / 0.947 (36/38) / 0.857: the retrained model (threshold 0.439) gives one
-# emergency 0.361 where round 12's gave 0.406; the recall floor was lowered from 0.97, in the
-# open (docs/nlu.md, round 13), not tuned back on this set (the bot asks about it: doubt).
+# Round 13: mid-round the retrained model (threshold 0.439) gave one emergency 0.361 where
+# round 12's gave 0.406 (36/38), and the recall floor was lowered to 0.94 for a while, in the
+# open; at the round's end 0.966 / 0.974 (37/38) / 0.902 (37/41), and the floors are 0.97 and
+# 0.90.
 HOLDOUT_FLOORS = {
     "accuracy": 0.96,
     "urgent_recall": 0.97,
@@ -100,9 +102,9 @@ MORE_FLOORS = {
 # (67/70) / 0.957 (67/70): one more emergency caught, so the recall floor is raised back.
 # Round 10 measures 0.967 / 0.957 / 0.944 (67/71): one more false alarm, after 24 more
 # emergency wordings and a lower model threshold (learn.MIN_MARGINAL); the precision floor
-# was lowered from 0.95 for it, in the open (docs/nlu.md, round 10). Round 13: 0.978 / 0.971
-# (68/70) / 0.932 (68/73): one more false alarm from the model alone (0.511 against a threshold
-# of 0.439); the precision floor was lowered from 0.94, in the open (docs/nlu.md, round 13).
+# was lowered from 0.95 for it, in the open (docs/nlu.md, round 10). Round 13: 0.978 / 0.986
+# (69/70) / 0.932 (69/74): one more emergency caught and one more false alarm, from the model
+# alone; the precision floor was lowered from 0.94, in the open (docs/nlu.md, round 13).
 FRESH2_FLOORS = {
     "accuracy": 0.96,
     "urgent_recall": 0.98,
@@ -140,7 +142,10 @@ FRESH4_FLOORS = {
 # false alarms after the model learnt 1,600 more messages and its threshold fell 0.532 ->
 # 0.457 (cross-validated urgent recall 0.957 -> 0.970); the floor was lowered from 0.91 for
 # it, in the open (docs/nlu.md, round 11). Round 12: 0.9725 / 0.986 / 0.885 (69/78), one
-# more false alarm; the precision floor was lowered again to 0.88, in the open.
+# more false alarm; the precision floor was lowered again to 0.88, in the open. Round 13:
+# 0.965 / 0.986 / 0.873 (69/79), one more false alarm from the model alone after it learnt
+# 330 more emergencies (r13b, r13e) and its threshold fell to 0.387; the precision floor was
+# lowered to 0.87, in the open (docs/nlu.md, round 13).
 FRESH5_FLOORS = {
     "accuracy": 0.96,
     "urgent_recall": 0.98,
@@ -206,6 +211,19 @@ FRESH9_FLOORS = {
     "visit_at": 0.93,
     "room": 0.9,
 }
+# Written blind by someone else (start of round 13), measure-only, first measured at the end
+# of round 13 (commit fa499a7): 0.9425 / 0.986 (69/70) / 0.986 (69/70), plates 1.00 (21),
+# counts 0.902 (37/41), visit times 0.933 (42/45), rooms 1.00 (21). Urgent recall and counts
+# are under the issue's targets: the floors guard the measured figures.
+FRESH10_FLOORS = {
+    "accuracy": 0.93,
+    "urgent_recall": 0.98,
+    "urgent_precision": 0.97,
+    "plate": 0.95,
+    "count": 0.88,
+    "visit_at": 0.91,
+    "room": 0.95,
+}
 # The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
 # round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
 MENU_FLOORS = {"accuracy": 1.0}
@@ -239,6 +257,7 @@ def _report(path: Path) -> Report:
         (FRESH7, FRESH7_FLOORS),
         (FRESH8, FRESH8_FLOORS),
         (FRESH9, FRESH9_FLOORS),
+        (FRESH10, FRESH10_FLOORS),
         (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),
