@@ -91,10 +91,10 @@ LAMBDAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0)
 # Round 10: 0.75 -> 2/3. With more patterns the model's own flags are the harder cases, and
 # 0.75 moved the threshold from 0.545 to 0.699, which on the folds cost a point of urgent
 # recall (0.957 -> 0.946) for 0.4 of precision; a flag right two times in three is worth it.
-# Round 13: 2/3 -> 0.6. 170 calm look-alikes (nlu_train_r13b) moved the threshold 2/3 picks
-# from 0.385 to 0.448, and three emergencies the model had caught on the measure-only sets
-# went unflagged; at 0.6 the folds gain 0.23 points of recall for 0.36 of precision
-# (bench/nlu_threshold.py): about 1.7 false alarms per emergency caught.
+# Round 13: 0.6 was tried when the threshold rose from 0.385 to 0.448 and three emergencies
+# of the measure-only sets went unflagged: the folds gained 0.23 points of recall for 0.36 of
+# precision (bench/nlu_threshold.py), but those three had lost probability, not threshold
+# (r13a's rationed urgency, now learn.INTENT_ONLY, had taught it), so 2/3 stays.
 MIN_MARGINAL = 2 / 3
 # Below this the model is guessing; it never flags a message on less.
 MIN_THRESHOLD = 0.2

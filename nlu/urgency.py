@@ -57,12 +57,12 @@ _LIABILITY_AFTER = re.compile(
 )
 # "万一/如果 ... 怎么办": a question about procedure, not an emergency in progress.
 _HYPOTHETICAL = re.compile(
-    r"(?:万一|如果|假如|要是|假设|遇到|发生|以后|将来|到时候|要不是|提前了解)[^,.!?;]{0,12}$"
-    # "发现燃气泄漏打哪个电话": a procedure; "刚发现" is a report.
-    r"|(?<!刚)发现$"
-    # "充电会不会着火", "听说充电会起火": what might happen (but "会不会是煤气漏了" is a fear of
-    # what is happening now, and stays).
-    r"|会不会(?!是)[^,.!?;]{0,4}$|容易$|可能会$"
+    r"(?:万一|如果|假如|要是|假设|遇到|发生|要不是|提前了解)[^,.!?;]{0,12}$"
+    # "以后家里水管爆了找谁" opens with the future (but "回家以后发现水管爆了" is a report).
+    r"|(?:^|[\s,.!?;])(?:以后|将来|到时候)[^,.!?;]{0,12}$"
+    # "容易着火", "可能会爆炸": what might happen. (会不会 is a safe phrase, for fire only:
+    # "会不会是煤气漏了" is a fear of what is happening now.)
+    r"|容易$|可能会$"
     # "防止燃气泄漏", "预防水管冻裂": a precaution right before the hit. (Not 怕/担心: "我头晕
     # 怕是煤气中毒" is a fear of what is happening.)
     r"|(?:防止|避免|预防|以防)$"
@@ -97,7 +97,7 @@ _CALM = re.compile(
 )
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就
 # 要淹到楼下了 水一直在漏" must stay urgent (err on urgent).
-# (一直没/一直不 is the estate's inaction: "外墙瓷砖掉了半个月 一直没人弄 哪天砸到人谁负责".)
+# (一直没/一直不 is the estate's inaction, not the danger's: "一直没人弄 哪天砸到人谁负责".)
 _ONGOING = re.compile(r"再不|一直(?!没|不)|还在|正在|快来|快点|赶紧|马上|救命")
 _WINDOW = 6
 
