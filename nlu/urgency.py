@@ -90,9 +90,12 @@ _CALM = re.compile(
         r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了|不影响(?:用|使用)"
         r"|没人被困|没有人被困|(?<!是)不是漏气|没有漏气|没漏气|说没漏"
         # Round 13: reassurance (燶味係樓下燒緊嘢食 唔使驚), a mistake owned, a false alarm.
-        r"|不用急|不着急|别紧张|不用紧张|不用惊|不用怕|别担心|不用担心|看错了|弄错了|报错了"
-        r"|(?<!是不是)误报(?![吗?])|只是问问|就是问问|没出事"
-        r"|(?:里面|里头)没(?:有)?人(?!回|应|接|理)|没(?:有)?人(?:困|关)?在里面"
+        # (Not 别担心/不用怕, said while reporting too; not 报错了, a system's error.)
+        r"|不用急|不着急|别紧张|不用紧张|不用惊|看错了|弄错了"
+        r"|(?<!不是)(?<!是不是)误报(?![吗?])|只是问问|就是问问|没出事"
+        # A lift with nobody inside (a fire in an empty flat is still a fire).
+        r"|(?:电梯|梯|轿厢)[^.!?]{0,30}(?:(?:里面|里头)没(?:有)?人(?!回|应|接|理)"
+        r"|没(?:有)?人(?:困|关)?在里面)"
     )
 )
 # A hypothetical next to something happening now is a threat, not a question: "要是再不来修就

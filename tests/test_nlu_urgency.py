@@ -89,6 +89,11 @@ from nlu import analyze
         # What the review took back: 发现/以后 before a hit are reports, not procedures.
         "早上起来发现煤气味很重",
         "今天回家以后发现水管爆了 满地是水",
+        "烟雾报警器响个不停",
+        "着火了 家里没人在里面",
+        "火警铃响了 不是误报 真的有烟",
+        "报修系统报错了 煤气味很大",
+        "我妈摔倒了 起不来 你们别担心 快派人",
         "消防车都来了 5栋冒黑烟",
     ],
 )
