@@ -153,6 +153,18 @@ def score(
     return scores
 
 
+def wants_category(scores: list[float]) -> bool:
+    """Whether a fault category would change these scores (`score`'s `has_category`): only
+    when nothing actionable reached 1, so most messages need not look for one."""
+    return max(scores[:_N_ACTIONABLE]) < 1.0
+
+
+def add_category_hint(scores: list[float]) -> None:
+    """What `score(has_category=True)` adds, for a caller that looked for the category only
+    after scoring (`wants_category`)."""
+    scores[_REPAIR] += CATEGORY_HINT
+
+
 def decide(scores: list[float]) -> Decision:
     adjusted = scores.copy()
     adjusted[_OTHER] = max(adjusted[_OTHER], OTHER_FLOOR)

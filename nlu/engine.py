@@ -78,7 +78,8 @@ class Reading(NamedTuple):
     chars: frozenset[str]
     kinds: tuple[str, ...]  # live emergencies (urgent.tsv patterns)
     vetoed: bool  # an emergency matched but was cancelled (没有燃气味了), nothing live
-    category: str | None
+    category: str | None  # None too when it was not looked for (category_read False)
+    category_read: bool
     rules: classify.Decision  # what the rules alone decide
     bigrams: frozenset[str]  # the normalised text's character bigrams
     emoji: str  # the message's meaningful emoji (emoji.tsv), removed from `norm`
@@ -111,24 +112,33 @@ class Engine:
         # Run even with no candidate: a calm message (不用来人了) can still be vetoed.
         kinds, vetoed = self.urgency.detect_vetoed(norm, candidates[:split])
         rule_ids = [i - self.rules_offset for i in candidates[split:]]
-        category = self._category(norm, kinds)
         scores = classify.score(
             lexicon,
             norm,
             tokens,
             emoji=emoji,
             urgent_kinds=kinds,
-            has_category=category is not None,
+            has_category=False,
             rule_ids=rule_ids,
         )
+        # The category scan is looked for here only when it can change the scores; a repair
+        # or complaint gets it in `analyze` (most other messages never need it).
+        category = None
+        category_read = classify.wants_category(scores)
+        if category_read:
+            category = self._category(norm, kinds)
+            if category is not None:
+                classify.add_category_hint(scores)
         rules = classify.decide(scores)
         # tuple.__new__ builds the Reading without the Python-level __new__ of Reading(...).
-        parts = (norm, tokens, chars, kinds, vetoed, category, rules, bigrams, emoji)
+        parts = (norm, tokens, chars, kinds, vetoed, category, category_read, rules, bigrams, emoji)
         return tuple.__new__(Reading, parts)
 
     def analyze(self, text: str, now: datetime | None = None) -> Analysis:
         """`now` (aware): None means the current time, read only if a visit time needs it."""
-        norm, tokens, chars, kinds, vetoed, category, decision, bigrams, emoji = self.read(text)
+        (norm, tokens, chars, kinds, vetoed, category, category_read, decision, bigrams, emoji) = (
+            self.read(text)
+        )
         urgent = bool(kinds)
         doubt = False
         model = self.model
@@ -154,10 +164,13 @@ class Engine:
         for kind in kinds:
             if kind in _KIND_AREA and "area" not in slots:
                 slots["area"] = _KIND_AREA[kind]
-        if decision.intent in _CATEGORY_INTENTS and category is not None:
-            slots["category"] = category
-        elif decision.intent is Intent.REPAIR:
-            slots["category"] = "other"
+        if decision.intent in _CATEGORY_INTENTS:
+            if not category_read:
+                category = self._category(norm, kinds)
+            if category is not None:
+                slots["category"] = category
+            elif decision.intent is Intent.REPAIR:
+                slots["category"] = "other"
         return Analysis(
             intent=decision.intent,
             confidence=decision.confidence,

@@ -101,7 +101,7 @@ def _pattern(guarded: bool) -> str:
             # A gathering: several people (同学聚会 is not one classmate).
             guard(f"[{firsts(GATHERINGS)}]") + rf"(?P<gathering>{alternation(GATHERINGS)})",
             # One person named by who they are.
-            rf"(?P<p_name>[{SURNAMES}](?:{TITLES})"
+            guard(f"[{SURNAMES}小老]") + rf"(?P<p_name>[{SURNAMES}](?:{TITLES})"
             # ... or by surname with 小/老 in front (小王, 老李), not 小高层, 老毛病, 小程序.
             rf"|(?<![{SURNAMES}])[小老](?!{_NOT_A_NAME})[{SURNAMES}](?![姐哥叔姨嫂妹弟婶伯舅]))",
             guard(f"[{firsts(TRADE)}{firsts(PERSON)}]") + rf"(?:{TRADE})?(?P<p_word>{WORDS})",

@@ -303,15 +303,16 @@ def combine(rules: Decision, logits: Sequence[float], lam: float) -> Decision:
     """
     adjusted = rules.scores
     scale = 1.0 / (max(adjusted) + 1.0)
-    intent_logits = logits[:N_INTENTS]
     # log p = logit - log(sum(exp)): the normaliser is the same for every intent, so the
     # argmax needs only the logits; it is computed when the model overturns the rules.
-    final = [a * scale + lam * v for a, v in zip(adjusted, intent_logits, strict=True)]
+    # (`adjusted` holds N_INTENTS scores, so zip stops before the urgency logit.)
+    final = [a * scale + lam * v for a, v in zip(adjusted, logits, strict=False)]
     first = final.index(max(final))
     if INTENTS[first] is rules.intent:
         return tuple.__new__(
             Decision, (rules.intent, rules.confidence, rules.runner_up, tuple(final))
         )
+    intent_logits = logits[:N_INTENTS]
     top = max(intent_logits)
     log_total = math.log(sum([math.exp(v - top) for v in intent_logits])) + top
     ruled = _INDEX[rules.intent]
