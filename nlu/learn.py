@@ -67,9 +67,9 @@ INTENT_ONLY = ("nlu_train_r13a.tsv",)
 # Written blind by people who never saw the NLU, to measure it on messages it has never
 # seen: training on them would make their figures meaningless.
 # Each is measured once at the end of the round after the one it was written in (fresh8:
-# round 12, fresh9: round 13); fresh10, written at the start of round 13, is measured once
-# at its end, and fresh11 (written at the end of round 13) at the next round's start. Until
-# then nobody reads its figures.
+# round 12, fresh9: round 13); fresh10, written at the start of round 13, was measured once
+# at its end, fresh11 (written then) at round 14's start, and fresh12 (written at round 14's
+# start) is for its end. Until then nobody reads its figures.
 MEASURE_ONLY = (
     "nlu_holdout.tsv",
     "nlu_fresh2.tsv",
