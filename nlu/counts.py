@@ -34,7 +34,7 @@ __all__ = ["SURNAMES", "extract_count"]
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_CHAR = "0-9a-z零〇洞幺一二两三四五六七八九拐勾"
 # Every character a mask can start with: checked first, most characters fail at once.
-_MASK_STARTS = f"{_PROVINCES}a-z半周星礼第访{AMT_FIRSTS}"
+_MASK_STARTS = f"{_PROVINCES}a-z半周星礼第访开报办申登{AMT_FIRSTS}"
 _MASK_BODY = "|".join(
     (
         # A plate is a region letter plus five characters, or six (new-energy plates);
@@ -53,6 +53,8 @@ _MASK_BODY = "|".join(
         r"(?:周|星期|礼拜)[一二三四五六日天末]|第" + AMT,
         # Visitors' things are not visitors: 访客车在地库停超过两小时收费吗.
         r"访客(?:车位?|证|码|登记|通道|系统|停车|区)",
+        # ... nor is the pass asked for: 麻烦开个访客, 帮我报个访客.
+        r"(?:开|报|办|申请|登记)(?:一?个|一下)?访客",
         # Rooms, phones, codes: any run of 3+ digits, and letters mixed with digits.
         # (3-4个人 is a range of people, 3-2-1201 a flat.)
         r"[0-9]+(?:-[0-9]+){2,}|[0-9]+-[0-9]{3,}|[0-9]{3,}|[a-z]+[0-9][0-9a-z]*|[0-9]+[a-z][0-9a-z]*",

@@ -47,7 +47,7 @@ _LEADS = "大概|大约|约莫|约|估计|差不多|将近|可能|应该|也就|
 _MOD = rf"[^\s,.!?;:~_\-0-9{NUMERAL_CHARS}个位名和跟与及加带还另陪我他她你您们]"
 # Every character of what may come before a group's number (就 他们 的家政阿姨 大概有
 # 一家子 一拨): a group starts only where a run of these reaches a number or 个/位.
-_GROUP_LEAD = chars("就只有的家们他她一大家子人全拨批波组队", _PRONOUNS, TRADE, _LEADS, *PERSON)
+_GROUP_LEAD = chars("就只有得的家们他她一大家子人全拨批波组队", _PRONOUNS, TRADE, _LEADS, *PERSON)
 # ... and what the number must look like there: 个/位 (有个), or an amount followed by a
 # classifier or 人, or ending in 俩/仨.
 _GROUP_AMT = (
@@ -77,7 +77,8 @@ def _pattern(guarded: bool) -> str:
             # A number of people, with whom it belongs to before it (师傅三名, 他们仨,
             # 二姑一家子五口) and what they are after it (两个搬家师傅, 俩保洁).
             guard(f"[{_GROUP_LEAD}]*?{_GROUP_AMT}") + r"(?P<g>"
-            r"(?P<g_only>就|只有)?"
+            # 得 (Cantonese "only"): 得佢一个.
+            r"(?P<g_only>就|只有|得(?=他|她))?"
             rf"(?P<g_pron>{_PRONOUNS})?(?:(?:的|家)?(?:{TRADE})?(?P<g_word>{WORDS}))?"
             r"(?:们|他们|她们)?"
             rf"(?:{_LEADS}){{0,2}}"
@@ -118,6 +119,6 @@ _STARTS = chars(
     firsts(GATHERINGS),
     SURNAMES,
     NUMERAL_CHARS + "0123456789",
-    "一总共合加人就只我咱俺他她伊的家大约估差将可应也有来请叫派全个位和跟同还等几好本",
+    "一总共合加人就只得我咱俺他她伊的家大约估差将可应也有来请叫派全个位和跟同还等几好本",
 )
 MENTION = re.compile(f"(?=[{_STARTS}])(?:{_pattern(guarded=True)})")

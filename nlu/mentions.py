@@ -24,7 +24,8 @@ _BARE_END = re.compile(
 )
 # A word that joins one more person on: 和, 还有, 外加, 带着.
 _JOINED = re.compile(
-    r"(?:和|跟|同埋|同|与|及|以及|还有|加上|加|外加|再加上|再加|另外|另|带着|带上|带|陪着|陪|、)\s?$"
+    r"(?:和|跟|同埋|同|与|及|以及|还有|加上|加|外加|再加上|再加|另外|另|带着|带上|带|陪着|陪"
+    r"|抱着|领着|牵着|背着|、)\s?$"
 )
 _JOINS_NEXT = re.compile(
     r"\s?(?:和|跟|同埋|同(?![事学乡城])|与|及|还有|加上|加|外加|带着|带上|带|、)"
@@ -47,6 +48,9 @@ _STAFF = re.compile(r"(?:保安|物业|门卫|门岗|管家|前台|客服)$")
 _OWNS_THE_CAR = re.compile(r"的(?:车|$|[\s,.!?;:~_])")
 _DRIVES = re.compile(r"(?:开|借|用|坐|开着|开的|借的)(?:他|她|我|你|他们|她们)?$")
 _PERSON_NEXT = re.compile(WORDS)
+# Someone who only drops the visitors off, or who arranged the visit for the sender.
+_LEAVES = re.compile(r"[^,.!?;_]{0,6}(?:送到|送完|放下)[^,.!?;_]{0,6}就走|\s?不(?:上来|进来|上楼)")
+_ARRANGES = re.compile(r"\s?(?:给我|帮我|替我)(?:订|买|叫|约|请|点|安排|预约)")
 # Between the sender and the people they come with: 我和[我的]三个舍友.
 _SENDER_GAP = re.compile(r"[我俺的\s]*")
 
@@ -97,6 +101,8 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
     after = text[end : end + 3]
     if word[-1] == "的" and _PERSON_NEXT.match(text, end):
         return None  # 电信的师傅: the worker is the mention, not the company
+    if _LEAVES.match(text, end) or _ARRANGES.match(text, end):
+        return None  # 家长送到门口就走; 我孙女给我订了花: not visitors
     if _OWNS_THE_CAR.match(after) and not _DRIVES.search(text, max(0, start - 4), start):
         return Mention(start, end, 1)  # 我舅舅的车 今晚进来 (but 开他爸的车: the driver)
     if (

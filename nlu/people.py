@@ -86,12 +86,12 @@ LOOSE = words(
     "学徒 电工 木工 水电工 油漆工 骑手 外卖骑手 囡囡 friend "
     # Round 13: someone sent by a company or on an errand (顺丰的 明天来取件, 美团买菜的
     # 马上到): one person, unless a number says otherwise.
-    "项目经理 经理 外卖仔 快递仔 送货的 送快递的 送外卖的 送水的 送餐的 跑腿的 "
+    "项目经理 经理 同志 外卖仔 快递仔 送货的 送快递的 送外卖的 送水的 送餐的 跑腿的 "
     "装宽带的 抄表的 装表的 顺丰的 京东的 美团的 饿了么的 燃气公司的 自来水公司的 "
     "电力公司的 供电局的 移动的 联通的 电信的"
 )
 # Several people of unknown number; never a count by themselves.
-CROWD = words("亲戚 亲人 家人 家属 客人 访客 娘家人")
+CROWD = words("亲戚 亲人 家人 家属 客人 访客 娘家人 亲眷")
 PERSON = SINGLE | PAIR | LOOSE | CROWD
 # Outside the family: after a relative with nothing between, the relative is the owner
 # (女儿男朋友 is one person, unlike 闺女女婿).
@@ -112,7 +112,10 @@ TRADE = "家政|保洁|快递|外卖|装修|维修|搬家|钟点"
 GATHERINGS = words("聚会 聚餐 派对 团建 饭局 请客 开会 生日会")
 # Nouns that describe the whole party rather than one kind of visitor (三个老人家 after
 # "我妈 我姨 还有我外婆" is those three again).
-GENERIC = words("老人 老人家 大人 成人 儿童 小孩 小孩子 孩子 小朋友 娃 宝宝")
+GENERIC = words(
+    "老人 老人家 大人 成人 儿童 小孩 小孩子 孩子 小朋友 娃 宝宝 "
+    "男孩 女孩 小男孩 小女孩 男孩子 女孩子"
+)
 WORDS = alternation(PERSON)
 # What may follow a number of people: every person word, the generic ones, and the
 # endings of trade nouns (木工, 快递员, 工程师, 送货佬, 外卖仔). A noun may run on

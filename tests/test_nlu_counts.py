@@ -318,6 +318,17 @@ def test_word_trie_matches_like_longest_first() -> None:
         # Not a name or a visitor: 小高层, a car borrowed from someone, a nickname with 姐.
         ("小陈姐晚上来拿东西", 1),
         ("我外甥开他爸的车来", 1),
+        # Round 14: a pass asked for is not a visitor, Cantonese 得 (only), Shanghainese 亲眷,
+        # boys and girls, 同志, someone carried along, someone who only drops them off, someone
+        # who arranged the visit.
+        ("两个外地朋友明晚到 麻烦开个访客", 2),
+        ("我阿爸开车过来 得他一个", 1),
+        ("礼拜六有三个亲眷来吃饭", 3),
+        ("我儿子同学过来找他玩 两个小男孩", 2),
+        ("居委会的两个同志来看我", 2),
+        ("表姐抱着娃过来", 2),
+        ("八个小朋友来 家长送到门口就走", 8),
+        ("我孙女给我订了花 一会儿有个送花的来", 1),
     ],
 )
 def test_round13_people(text: str, count: int) -> None:

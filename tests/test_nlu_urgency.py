@@ -94,6 +94,8 @@ from nlu import analyze
         "火警铃响了 不是误报 真的有烟",
         "报修系统报错了 煤气味很大",
         "我妈摔倒了 起不来 你们别担心 快派人",
+        # Round 14: people trapped, counted (困了三个人 is not "sleepy").
+        "8栋电梯困了三个人 有个孕妇",
         "消防车都来了 5栋冒黑烟",
     ],
 )
@@ -169,6 +171,10 @@ def test_urgent(text: str) -> None:
         "物业费一平米多少 我家120平",
         "手机摔了一下屏幕黑了",
         "卫生间地漏往上冒水 臭得很",
+        # Round 14: a stove that will not light and does not smell, a small flame.
+        "燃气灶打不着火 没气味 有空来看看",
+        "灶头打勿着火了 煤气味道是呒没个",
+        "燃气灶火很小 蓝火苗就一点点",
         "",
     ],
 )
