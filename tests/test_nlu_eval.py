@@ -40,6 +40,7 @@ FRESH8 = DATA / "nlu_fresh8.tsv"
 FRESH9 = DATA / "nlu_fresh9.tsv"
 FRESH10 = DATA / "nlu_fresh10.tsv"
 FRESH11 = DATA / "nlu_fresh11.tsv"
+FRESH12 = DATA / "nlu_fresh12.tsv"
 MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
@@ -240,6 +241,20 @@ FRESH11_FLOORS = {
     "visit_at": 0.93,
     "room": 0.9,
 }
+# Written blind by someone else (start of round 14), measure-only, first measured at the end
+# of round 14 (commit 609364c): 0.9475 / 0.929 (65/70) / 0.878 (65/74), plates 1.00 (29),
+# counts 0.978 (45/46), visit times 0.951 (39/41), rooms 0.957 (22/23). A gas report vetoed
+# by "门开了" (a door opened to air it) was then found by the veto's name and fixed: 66/70.
+# Urgent recall and precision are under the targets: the floors guard the figures.
+FRESH12_FLOORS = {
+    "accuracy": 0.93,
+    "urgent_recall": 0.92,
+    "urgent_precision": 0.86,
+    "plate": 0.95,
+    "count": 0.95,
+    "visit_at": 0.93,
+    "room": 0.9,
+}
 # The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
 # round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
 MENU_FLOORS = {"accuracy": 1.0}
@@ -275,6 +290,7 @@ def _report(path: Path) -> Report:
         (FRESH9, FRESH9_FLOORS),
         (FRESH10, FRESH10_FLOORS),
         (FRESH11, FRESH11_FLOORS),
+        (FRESH12, FRESH12_FLOORS),
         (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),

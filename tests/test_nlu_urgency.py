@@ -96,6 +96,9 @@ from nlu import analyze
         "我妈摔倒了 起不来 你们别担心 快派人",
         # Round 14: people trapped, counted (困了三个人 is not "sleepy").
         "8栋电梯困了三个人 有个孕妇",
+        # A door or window opened to air a gas smell is not its end.
+        "煤气味很重 窗和门开了",
+        "燃气味好大 窗户已经打开了 人在楼下等",
         "消防车都来了 5栋冒黑烟",
     ],
 )
