@@ -27,7 +27,7 @@ from nlu.mentionpatterns import AMT, AMT_FIRSTS
 from nlu.mentions import Mention, follows_sender, read_mentions
 from nlu.people import SINGLE, SURNAMES
 
-__all__ = ["SURNAMES", "extract_count"]
+__all__ = ["SURNAMES", "count_and_mentions", "extract_count"]
 
 # --- Step 1: masks ----------------------------------------------------------------------
 
@@ -172,8 +172,15 @@ def extract_count(text: str) -> int | None:
     """Head count of a visit, from normalised text: 两个木工一个电工 3, 我跟两个同事 3,
     一家三口加他丈母娘 4, 十五六个人 16, 我外甥今晚到 1; None when the text gives no way
     to know (几个朋友, 我叔叔他们一家子, 搬家公司)."""
+    return count_and_mentions(text)[0]
+
+
+def count_and_mentions(text: str) -> tuple[int | None, bool]:
+    """`extract_count`, and whether the text mentions people at all: a registration that
+    names nobody countable (李建国 明天来, a plate alone) is one visitor to the caller, one
+    with people of unknown number (几个朋友) is not."""
     if "x" in text or "×" in text or "*" in text:
         text = _TIMES.sub(r"\1个", text)  # 同学 x3 -> 同学3个
     masked = _MASK.sub(_blank, text)
     mentions = read_mentions(masked)
-    return _tally(masked, mentions) if mentions else None
+    return (_tally(masked, mentions) if mentions else None), bool(mentions)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 import jieba
 
 from nlu import classify
+from nlu.counts import count_and_mentions
 from nlu.lexicon import Lexicon, load_lexicon
 from nlu.model import DECISIVE, MODEL_PATH, Model, combine, evidence, sigmoid
 from nlu.model import load as load_model
@@ -24,7 +26,6 @@ from nlu.rooms import extract_room
 from nlu.segment import Segmenter
 from nlu.slots import (
     extract_bare_ticket,
-    extract_count,
     extract_phone,
     extract_rating,
     extract_ticket,
@@ -48,6 +49,12 @@ _KIND_CATEGORY: dict[str, tuple[str, float]] = {
     "thrown": ("other", 3.0),
 }
 _KIND_AREA = {"lift": "电梯"}
+# A company or a crew coming, whose size is not known (搬家公司的车 + a plate is no head count).
+_CREW = re.compile(r"公司|队|师傅们|工人|一家|家人")
+# "kevin下午过来拿东西": an English name opening a registration.
+_ENGLISH_NAME = re.compile(
+    r"\s?[a-z]{2,14}\s?(?:明天|今天|今晚|下午|上午|晚上|一会儿?|待会|等会)?\s?(?:过来|来|到)"
+)
 # Times, names and head counts describe a visit only in a visitor registration ("前天就说要来"
 # in a complaint is history, "明天上午在家" in a repair is availability, not a visit).
 _VISIT_INTENTS = frozenset({Intent.VISITOR})
@@ -240,12 +247,21 @@ class Engine:
         # asks "您是要登记访客吗?" has them at hand.
         close_visitor = decision.runner_up is Intent.VISITOR and decision.confidence < _UNSURE
         if intent in _VISIT_INTENTS or close_visitor:
-            count = extract_count(norm)
-            if count is not None:
-                slots["count"] = count
+            count, mentioned = count_and_mentions(norm)
             name = extract_visitor(norm)
             if name:
                 slots["visitor_name"] = name
+            # Nobody countable named, but someone is coming: a name (李建国 明天来), an
+            # English name, a car or a phone number is one visitor (not a crew: 搬家公司).
+            if (
+                count is None
+                and not mentioned
+                and (name or _ENGLISH_NAME.match(norm) or "plate" in slots or "phone" in slots)
+                and not _CREW.search(norm)
+            ):
+                count = 1
+            if count is not None:
+                slots["count"] = count
             when = parse_visit_time(norm, now if now is not None else now_shanghai())
             if when is not None:
                 slots["visit_time"] = when.text

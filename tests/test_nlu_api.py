@@ -231,3 +231,20 @@ def test_off_topic_questions_are_other() -> None:
     assert analyze("社保卡丢了去哪里补办 要本人去吗").intent is Intent.OTHER
     assert analyze("公积金提取要准备什么材料").intent is Intent.OTHER
     assert analyze("物业费一年多少钱").intent is Intent.CONSULT
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 15: a registration naming nobody countable is one visitor, unless a crew comes.
+        ("李建国 明天上午过来找我", 1),
+        ("kevin下午过来拿东西", 1),
+        ("浙B3Q7M2 明天上午来 帮忙登记", 1),
+        ("30号下午三点搬家公司来拉东西 车牌闽D·5F8G9", None),
+        ("几个朋友明晚来 车牌苏A12345", None),
+    ],
+)
+def test_a_registration_without_a_head_count(text: str, count: int | None) -> None:
+    result = analyze(text, now=NOW)
+    assert result.intent is Intent.VISITOR
+    assert result.slots.get("count") == count
