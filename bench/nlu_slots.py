@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nlu import analyze
 from nlu.evaluation import load_dataset, slot_matches
-from nlu.learn import default_files
+from nlu.learn import SLOTS_ONLY, TRAIN_DIR, default_files
 
 DEFAULT_SLOTS = ("count", "rating", "plate", "visit_at")
 
@@ -24,12 +24,16 @@ DEFAULT_SLOTS = ("count", "rating", "plate", "visit_at")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("slots", nargs="*", default=list(DEFAULT_SLOTS))
-    parser.add_argument("--files", nargs="+", type=Path, help="default: the training files")
+    parser.add_argument(
+        "--files", nargs="+", type=Path, help="default: the training and slots-only files"
+    )
     args = parser.parse_args()
     slots = tuple(args.slots)
     right = dict.fromkeys(slots, 0)
     total = dict.fromkeys(slots, 0)
-    for path in args.files or default_files():
+    # By default the training files and those written for the slot extractors alone.
+    default = default_files() + [TRAIN_DIR / name for name in SLOTS_ONLY]
+    for path in args.files or default:
         data = load_dataset(path)
         for example in data.examples:
             wanted = [slot for slot in slots if slot in example.slots]

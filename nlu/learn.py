@@ -183,8 +183,9 @@ def measure(
     correct = counted = tp = fp = fn = 0
     hits: dict[str, list[int]] = {}
     for r, lg in zip(rows, logits, strict=True):
-        # As Engine.analyze: sure rules stand alone, and so do rules on a message in which
-        # the model knows no feature.
+        # As Engine.analyze: sure rules keep their intent, and so do rules on a message in
+        # which the model knows no feature. The model's urgency is read for sure messages too
+        # (without the engine's alarm gate, which changes no flag on the labelled files).
         skip = r.rules.confidence >= DECISIVE or lg is None
         decided = combine(r.rules, lg, lam) if lam and lg is not None and not skip else r.rules
         ok = INTENT_INDEX[decided.intent] == r.sample.intent
