@@ -76,8 +76,7 @@ SLOTS_ONLY = ("nlu_train_r15a.tsv",)
 # round 12, fresh9: round 13); fresh10, written at the start of round 13, was measured once
 # at its end, fresh11 (written then) at round 14's start, fresh12 (written at round 14's
 # start) at its end; fresh13 (written then) at round 15's start, and fresh14 (written at
-# round 15's start) at its end; fresh15, written at the end of round 15, is for the next
-# round's start. Until then nobody reads its figures.
+# round 15's start) at its end; fresh15 (written then) at round 16's start.
 MEASURE_ONLY = (
     "nlu_holdout.tsv",
     "nlu_fresh2.tsv",
