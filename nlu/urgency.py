@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from nlu.datafiles import DataFileError, rows
 from nlu.regexgate import GatedPattern, GateIndex, first_chars, guarded
 
-# A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency.
+# A hit preceded by one of these ("没有燃气味了", "不是着火") is not an emergency. ("是不是中风"
+# is a fear, not a denial; "会不会着火" stays a question about what might happen.)
 _NEG_BEFORE = re.compile(
-    r"(?:没有|没|無|无|不是|不再|不会|并没有|并没|未|别|不)"
+    r"(?:没有|没|無|无|(?<!是)不是|不再|不会|并没有|并没|未|别|(?<!是)不)"
     r"(?:什么|啥|任何|再|人|有人|楼里|家里|屋里|闻到|闻见|感觉到)?$"
 )
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
@@ -25,9 +26,19 @@ _RESOLVED_AFTER = re.compile(
     r"|(?:正在|在)抢修|抢修中|警察来了|火是灭了|早就?灭了|已经在修|在修了"
     r"|没砸到人|没砸着人|没砸到|幸亏没砸|没伤到人)"
 )
+# A lift's entrapment ends when the people are out ("刚才困在电梯里 现在人已经出来了"), anywhere
+# after the hit, unless someone is still inside ("两个出来了 还有一个在里面"). Only for lifts:
+# "煤气味很大 我已经出来了" is an evacuation, not an end.
+_LIFT_RESOLVED = re.compile(
+    r"(?:人|我|他|她|孩子|小孩|老人|大家)(?:都|也)?(?:已经)?(?:自己)?(?:出来了|救出来了|被救出来)"
+    r"|已经出来了"
+)
+_LIFT_INSIDE = re.compile(r"在里面|在里头|在里边|没出来|出不来|困着|关着")
 # "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
 _PAST_AFTER = re.compile(
     r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那晚|那夜|那个报修|那单|那个单)"
+    # "燃气漏过一回", "楼上水管爆过一次": 过 tells of something that happened before.
+    r"|过(?:一|两|几|好几)?(?:回|次)"
 )
 # ...unless the message says it is still going on: "刚报的电梯关人那个单子有人接了没 我妈还在里面",
 # "插座冒黑烟的事现在还在冒".
@@ -82,7 +93,7 @@ _PAST_BEFORE = re.compile(
 # ...unless something says it is happening now ("昨晚开始就有燃气味 一直没散").
 _PRESENT = re.compile(
     # (Not 又要: "听日又要落雨 … 上次水浸到楼梯" is a forecast.)
-    r"现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|急|一直|开始|越来越|到现在"
+    r"现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|(?<!应)急(?!救|诊)|一直|开始|越来越|到现在"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
     r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多)了"
 )
@@ -95,7 +106,9 @@ _CALM = re.compile(
         # Round 13: reassurance (燶味係樓下燒緊嘢食 唔使驚), a mistake owned, a false alarm.
         # (Not 别担心/不用怕, said while reporting too; not 报错了, a system's error.)
         r"|不用急|不着急|别紧张|不用紧张|不用惊|看错了|弄错了"
-        r"|(?<!不是)(?<!是不是)误报(?![吗?])|只是问问|就是问问|没出事"
+        r"|(?<!不是)(?<!是不是)误报(?![吗?])|只是问问|就是问问|就问问|随便问问|随口问问|随便说说|没出事"
+        # Round 16: asking for a number or a skill to keep (发现燃气泄漏打哪个电话 我存一下).
+        r"|我存一下|存一下备用|想学一下"
         # A lift with nobody inside (a fire in an empty flat is still a fire).
         r"|(?:电梯|梯|轿厢)[^.!?]{0,30}(?:(?:里面|里头)没(?:有)?人(?!回|应|接|理)"
         r"|没(?:有)?人(?:困|关)?在里面)"
@@ -143,6 +156,9 @@ class UrgencyPatterns:
             if regex.search(text) is None:
                 continue
             for match in regex.finditer(text):
+                if kind == "lift" and _lift_resolved(text, match.end()):
+                    vetoed = True
+                    continue
                 if self._live(text, match.start(), match.end()):
                     kinds.append(kind)
                     break
@@ -196,6 +212,11 @@ class UrgencyPatterns:
                 if m is not None and m.end() > start:
                     return True
         return False
+
+
+def _lift_resolved(text: str, end: int) -> bool:
+    out = _LIFT_RESOLVED.search(text, end)
+    return out is not None and not _LIFT_INSIDE.search(text, out.end())
 
 
 def load_urgency() -> UrgencyPatterns:

@@ -15,7 +15,7 @@ from bot.cli_nlu import add_nlu_commands
 from nlu import analyze
 from nlu.classify import Decision
 from nlu.engine import get_engine
-from nlu.learn import MEASURE_ONLY, TRAIN_DIR, data_hash, default_files
+from nlu.learn import MEASURE_ONLY, MEASURED_BLIND, TRAIN_DIR, data_hash, default_files
 from nlu.lexicon import INTENT_INDEX, INTENTS
 from nlu.model import (
     ALARM_WEIGHT,
@@ -107,7 +107,9 @@ def test_model_file_matches_the_training_data() -> None:
     assert payload["intents"] == [i.value for i in INTENTS]
     # Round 10 (7,779 messages, 5,455 features): 420 KB, start-up and peak RSS unchanged within
     # noise (docs/nlu.md); pruning at 0.25 instead would cost cross-validated accuracy.
-    assert MODEL_PATH.stat().st_size < 450_000
+    # Round 16 (17,359 messages with the measured blind sets): 502 KB at min_count 8; start-up
+    # 0.5-0.6 s and peak RSS 51 MB, far inside the 1.5 s and 150 MB.
+    assert MODEL_PATH.stat().st_size < 550_000
     assert get_engine().model is not None
 
 
@@ -132,15 +134,18 @@ def test_negated_emergency_is_not_flagged_by_the_model() -> None:
 
 
 def test_every_blind_set_is_measure_only() -> None:
-    # The holdout and the blind sets from fresh2 on were never trained on; a new one must join
+    # The holdout and the blind sets from fresh2 on are either measure-only or, measured at
+    # first sight, trained on since round 16 (learn.MEASURED_BLIND); a new one must join
     # learn.MEASURE_ONLY (nlu_fresh, round 6, is tuned on by design).
     blind = {
         p.name
         for p in TRAIN_DIR.iterdir()
         if re.fullmatch(r"nlu_(holdout|fresh[2-9]\d*)\.tsv", p.name)
     }
-    assert blind <= set(MEASURE_ONLY)
-    assert {"nlu_holdout.tsv", "nlu_fresh6.tsv"} <= blind
+    assert blind <= set(MEASURE_ONLY) | set(MEASURED_BLIND)
+    assert not set(MEASURE_ONLY) & set(MEASURED_BLIND)
+    assert {"nlu_holdout.tsv", "nlu_fresh15.tsv", "nlu_fresh16.tsv"} <= set(MEASURE_ONLY)
+    assert {p.name for p in default_files()}.isdisjoint(MEASURE_ONLY)
 
 
 @pytest.mark.parametrize("name", MEASURE_ONLY)

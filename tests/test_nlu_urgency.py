@@ -208,3 +208,53 @@ def test_emergency_kind_outweighs_a_door_or_window_mentioned() -> None:
     thrown = analyze("有人从窗户往外扔刀 吓死人 12栋2单元")
     assert thrown.urgent
     assert thrown.slots["category"] == "other"
+
+
+# Round 16: emergencies the folds missed, told in other words here.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电梯停了 里面有小孩在哭",
+        "电梯卡住不动了 我老公还在里面",
+        "我妈在电梯里 说在5楼和6楼中间 上不去下不来",
+        "洗完澡一家人都头晕想吐 热水器是烧气的",
+        "灶台那边嘶嘶响 闻着头疼",
+        "卫生间墙在渗水 墙角的插座都湿了",
+        "停车场有人正在撬车",
+        "楼道里有人烧纸 火苗都燎到电表箱了",
+        "孩子在花园玩 一转眼就不见了",
+        "我儿子放学到现在还没回家 电话也打不通",
+        # A fear, not a denial.
+        "我爸突然说话不清楚 嘴歪了 是不是中风了",
+        # A simile, not the garden's fountain.
+        "马桶跟喷泉似的往外冒脏水",
+        # The people are out of the lift, but not everyone.
+        "电梯困人 两个已经出来了 还有一个在里面",
+    ],
+)
+def test_urgent_round16(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 过: something that happened before.
+        "前年冬天水管冻裂过一次 今年想提前包一下",
+        "家里燃气漏过一回 燃气公司修好了 报警器想换个新的",
+        # The lift's people are out.
+        "刚才电梯困人 现在人都出来了 就是要修一下",
+        # An emergency plan, a number to keep, a skill to learn, a question only.
+        "小区的燃气泄漏应急预案能发我一份吗",
+        "发现燃气泄漏打哪个电话 我存一下",
+        "油锅起火怎么灭 想学一下",
+        "你们能帮我叫救护车吗 就问问",
+        # 救命 as a figure of speech.
+        "救命 门禁卡又消磁了",
+        "救命 楼上的钢琴声要把我逼疯了",
+        # 应急 is not 急.
+        "上次停电电梯困人 说要装应急电源 装了没",
+    ],
+)
+def test_not_urgent_round16(text: str) -> None:
+    assert not analyze(text).urgent
