@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from nlu.mentionpatterns import AMT, AMT_FIRSTS
 from nlu.mentions import Mention, follows_sender, read_mentions
-from nlu.people import SINGLE, SURNAMES
+from nlu.people import PAIR, SINGLE, SURNAMES
 
 __all__ = ["SURNAMES", "count_and_mentions", "extract_count"]
 
@@ -142,6 +142,9 @@ class _Party:
 
 # A relative after these belongs to someone other than the writer.
 _OTHERS_OWN = frozenset("他她它的")
+_THEY = frozenset({"他们", "她们"})
+# Between a number of people and the names after it, a word that adds them on instead.
+_ADDS = re.compile(r"还有|和|跟|加|另外|外加|带|同|再")
 
 
 def _tally(text: str, mentions: list[Mention]) -> int | None:
@@ -151,7 +154,16 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
         if mention.total:
             return mention.people if 0 < mention.people < 100 else None
         word = text[mention.start : mention.end]
-        owned = text[mention.start - 1 : mention.start] in _OTHERS_OWN
+        before = text[mention.start - 1 : mention.start]
+        owned = before in _OTHERS_OWN
+        they = text[mention.start - 2 : mention.start] in _THEY
+        if word in PAIR and they and party.count in (1, 2):
+            # 我舅舅的车 … 他们老两口: the couple are the relative named and their partner.
+            party.count = 2
+            continue
+        if owned and before != "的" and word in SINGLE and party.weak and not party.count:
+            # 朋友 下午过来 她女儿也一起: the friend whose daughter comes is coming too.
+            party.count += 1
         if word in SINGLE and not mention.numeric and not owned:
             # 爷爷奶奶过来 爷爷自己开车: a relative named again is the same person (but 我姐和
             # 她姐 are two: someone else's relative is not the writer's).
@@ -165,7 +177,19 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
             if following is None or not follows_sender(mention, text, following.start):
                 continue
         party.take(mention)
-    return party.result()
+    count = party.result()
+    first = mentions[0]
+    if (
+        count is not None
+        and first.numeric
+        and count == 2 * first.people
+        and len(mentions) > 1
+        and not any(m.numeric for m in mentions[1:])
+        and not _ADDS.search(text, first.end, mentions[1].start)
+    ):
+        # 三个：我妈我姨我舅, 两个人 我和我同事: the number, then who they are.
+        return first.people
+    return count
 
 
 def extract_count(text: str) -> int | None:

@@ -45,6 +45,11 @@ TRAIN_FILES = (
     "nlu_train_r13c.tsv",
     "nlu_train_r13d.tsv",
     "nlu_train_r14a.tsv",
+    # Round 16: three seasons and regions, a third of each on a hard boundary (complaint or
+    # repair, other or complaint/consult, greeting or rating, status or consult).
+    "nlu_train_r16a.tsv",
+    "nlu_train_r16b.tsv",
+    "nlu_train_r16c.tsv",
 )
 # Blind sets measured at first sight in rounds 6-14, trained on since round 16: 4,360 messages
 # residents might write, in the natural mix. On the sets still kept out (holdout, fresh13-15)

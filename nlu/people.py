@@ -88,7 +88,9 @@ LOOSE = words(
     # 马上到): one person, unless a number says otherwise.
     "项目经理 经理 同志 外卖仔 快递仔 送货的 送快递的 送外卖的 送水的 送餐的 跑腿的 "
     "装宽带的 抄表的 装表的 顺丰的 京东的 美团的 饿了么的 燃气公司的 自来水公司的 "
-    "电力公司的 供电局的 移动的 联通的 电信的"
+    "电力公司的 供电局的 移动的 联通的 电信的 "
+    # Round 16: friends from a pastime (七八个球友).
+    "球友 棋友 钓友 驴友 麻友 酒友 书友"
 )
 # Several people of unknown number; never a count by themselves.
 CROWD = words("亲戚 亲人 家人 家属 客人 访客 娘家人 亲眷")

@@ -20,8 +20,8 @@ _NEG_BEFORE = re.compile(
 # (A door or window opened to air a gas smell is not: "煤气味很重 窗和门开了"; an opened door
 # ends only a lift's entrapment.)
 _RESOLVED_AFTER = re.compile(
-    r"^[^,.!?;]{0,10}?(?:没了|没有了|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|没事了"
-    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|已经找到|(?<![窗户门])已经打开了|(?:电梯|梯|轿厢)门?(?:已经)?(?:打)?开了(?!一半|一条|一点|个缝)"
+    r"^[^,.!?;]{0,10}?(?:没(?:有)?了(?!知觉|呼吸|反应|意识|动静|气息)|散了|消失了|已经好了|修好了|已经修好|解决了|处理好了|处理完了|没事了"
+    r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|找着了|找回来了|已经找到|(?<![窗户门])已经打开了|(?:电梯|梯|轿厢)门?(?:已经)?(?:打)?开了(?!一半|一条|一点|个缝)"
     r"|门开了[^,.!?]{0,4}(?:人出来|出来了|救出|没事)|(?:来|查|测|看)过了|送(?:去)?医院了|送医了"
     r"|(?:正在|在)抢修|抢修中|警察来了|火是灭了|早就?灭了|已经在修|在修了"
     r"|没砸到人|没砸着人|没砸到|幸亏没砸|没伤到人)"
@@ -81,6 +81,9 @@ _HYPOTHETICAL = re.compile(
     # 怕是煤气中毒" is a fear of what is happening.)
     r"|(?:防止|避免|预防|以防)$"
 )
+# "次次落大雨都水浸", "一下雨就淹": what happens every time, unless it is happening now too
+# ("每次楼上冲厕所 我家下水道就往外涌粪水 现在客厅都是").
+_HABITUAL = re.compile(r"(?:每次|次次|每逢|一下雨就?|一下大雨就?|一落雨就?)[^,.!?;]{0,10}$")
 # ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
 _HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话|会不会")
 # "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
@@ -93,9 +96,12 @@ _PAST_BEFORE = re.compile(
 # ...unless something says it is happening now ("昨晚开始就有燃气味 一直没散").
 _PRESENT = re.compile(
     # (Not 又要: "听日又要落雨 … 上次水浸到楼梯" is a forecast.)
-    r"现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|(?<!应)急(?!救|诊)|一直|开始|越来越|到现在"
+    r"(?<!到)现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|(?<!应)急(?!救|诊)"
+    # (Not 一直想说声谢谢, 到现在也没人来换, 到现在一个多月了: thanks and the estate's delay.)
+    r"|一直(?!想|没|不|说|以为|觉得|记得|念叨|感谢)|开始|越来越"
+    r"|到现在(?![也都还]?没人|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
-    r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多)了"
+    r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多|重|厉害)了"
 )
 # The writer says nobody needs to come: every hit in the message is called off.
 _CALM = re.compile(
@@ -193,6 +199,8 @@ class UrgencyPatterns:
         if not hypothetical:
             hypothetical = _HYPOTHETICAL_WORD.search(text, start, end + 4)
         if hypothetical and not _ONGOING.search(text):
+            return False
+        if _HABITUAL.search(text[max(0, start - 14) : start]) and not _PRESENT.search(text):
             return False
         past = _PAST_BEFORE.search(text[max(0, start - 14) : start])
         return not (past and not _PRESENT.search(text))

@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from bot.keys import SERVICES
 from bot.services import Services
 from bot.simulator import RequestFactory
+from nlu import Intent
 from storage.db import Database
 from storage.models import Ticket
 from storage.ticket_status import TRANSITIONS, IllegalTransition, check, move
 from tests.dialogue import bind, seed_households
+from tests.doubtful import a_doubtful_message
 from tests.wechat import say
 
 USER = "o_rules_resident"
@@ -58,7 +60,7 @@ async def test_a_stale_question_about_a_doubtful_message_is_dropped_silently(
 ) -> None:
     services = await _bound_services(client)
     # A message the NLU half-suspects (see tests/data/dialogues/doubtful_emergency.txt).
-    reply = await say(client, factory, USER, "小孩手卡在门缝里了怎么办")
+    reply = await say(client, factory, USER, a_doubtful_message(Intent.OTHER))
     assert reply is not None and "请直接回复“紧急”" in reply
     assert "doubt" in (await _expire(services))["slots"]
     # "紧急" long afterwards is not about that message: no ticket, no note about a form.

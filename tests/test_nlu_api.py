@@ -14,6 +14,7 @@ import nlu
 from nlu import Analysis, Intent, analyze, warm_up
 from nlu.engine import DOUBT_AT, get_engine
 from nlu.model import DECISIVE, N_OUT, Model, evidence, sigmoid
+from tests.doubtful import SUBTLE
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=SH)
@@ -123,30 +124,6 @@ def test_normalized_text_is_reported() -> None:
 def test_odd_inputs(text: str) -> None:
     result = analyze(text)
     assert isinstance(result.intent, Intent)
-
-
-# Subtle messages, some of them emergencies in unusual words. Which of them fall in the
-# doubt band depends on the trained model (nlu/data/model.json is retrained as data grows),
-# so the band is found at test time from the model's own probability.
-SUBTLE = [
-    "厨房热水器一直嘶嘶的响",
-    "热水器嘶嘶响有点味",
-    "热水器那边嘶嘶响",
-    "小孩手卡在门缝里了",
-    "小孩手卡在门缝里了怎么办",
-    "厨房热水器嘶嘶的",
-    "楼上往下渗水，天花板湿了一大片",
-    "孩子的手卡在门缝里拿不出来",
-    "配电箱那边有滋滋的声音",
-    "灶台那边一直有嘶嘶声",
-    "厨房那边有股怪怪的味道",
-    "邻居家门缝里飘出来一股味",
-    "水表那里一直在喷",
-    "孩子手指被门夹了",
-    "孩子头卡在栏杆里了怎么办",
-    "楼下好像有人在喊",
-    "小孩的手被门夹住了",
-]
 
 
 def _urgent_chance(text: str) -> float | None:

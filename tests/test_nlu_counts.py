@@ -149,6 +149,17 @@ def test_sender_stays_home(text: str, count: int) -> None:
         ("刘总和他司机", 2),
         ("张师傅带个徒弟", 2),
         ("女儿男朋友晚上来", 1),  # the daughter only says whose boyfriend
+        # Round 16: a number, then who they are; a friend vouched for by her daughter; a
+        # relative's couple.
+        ("三个:我妈我姨我舅", 3),
+        ("两个人 我和我同事", 2),
+        ("两个人 加我妈", 3),
+        ("两个朋友 还有我爸我妈", 4),
+        ("朋友下午过来 她女儿也一起", 2),
+        ("家政张阿姨和她女儿后天上午一起来", 2),
+        ("我舅舅的车 明天中午到 他们老两口", 2),
+        ("明天晚上七八个球友来家里看球", 8),
+        ("访客1 晚8点", 1),
     ],
 )
 def test_people_listed_one_by_one(text: str, count: int) -> None:

@@ -230,6 +230,17 @@ def test_emergency_kind_outweighs_a_door_or_window_mentioned() -> None:
         "马桶跟喷泉似的往外冒脏水",
         # The people are out of the lift, but not everyone.
         "电梯困人 两个已经出来了 还有一个在里面",
+        # Children in water or locked in, a stroke's signs, a raised spanner, something loose
+        # over people, a lift between floors, no knowledge left.
+        "小区泳池有个小孩沉下去了",
+        "孩子把自己锁在厕所里了 怎么叫都不开",
+        "我妈突然嘴歪了 手也抬不起来",
+        "有个人拎着扳手在追人",
+        "大堂吊灯在晃 螺丝好像松了 底下人来人往的",
+        "电梯停在五楼六楼中间 里面有人",
+        "阿伯跌倒之后没了知觉",
+        # Every time, and now too.
+        "每次楼上一冲厕所 我家地漏就往外冒粪水 现在厨房都是",
     ],
 )
 def test_urgent_round16(text: str) -> None:
@@ -254,6 +265,13 @@ def test_urgent_round16(text: str) -> None:
         "救命 楼上的钢琴声要把我逼疯了",
         # 应急 is not 急.
         "上次停电电梯困人 说要装应急电源 装了没",
+        # The estate's delay and thanks do not make an old event present.
+        "上周楼道冒烟的那个插座 到现在也没人来换",
+        "上回我爸在花园摔了 多亏保安 一直想说声谢谢",
+        # Every time it rains: a standing fault.
+        "地库排水沟堵了 每次下大雨都淹 说了几年了",
+        # Found again.
+        "孩子刚才找不着了 现在找着了",
     ],
 )
 def test_not_urgent_round16(text: str) -> None:
