@@ -25,6 +25,7 @@ FESTIVALS = {
     "元宵节": (1, 15),
     "元宵": (1, 15),
     "小年": (12, 23),
+    "春节": (1, 1),
 }
 
 
@@ -52,8 +53,11 @@ def lunar_day(
             month, day = 12, _day_number(festival[1:])
         else:
             month, day = FESTIVALS[festival]
+    elif month_raw is None:
+        # A day with no month (初二): the next one, this month or the next.
+        return None if day_raw is None else _next_day_of_month(_day_number(day_raw), now)
     else:
-        if month_raw is None or day_raw is None:
+        if day_raw is None:
             return None
         month = _MONTHS.get(month_raw) or parse_int(month_raw)
         day = _day_number(day_raw)
@@ -65,6 +69,20 @@ def lunar_day(
         solar = _to_solar(year, month, day)
         if solar is not None and solar >= today:
             return now.replace(year=solar.year, month=solar.month, day=solar.day)
+    return None
+
+
+def _next_day_of_month(day: int | None, now: datetime) -> datetime | None:
+    if day is None or not 1 <= day <= 30:
+        return None
+    today = now.date()
+    lunar = LunarDate.from_solar_date(today.year, today.month, today.day)
+    year, month = lunar.year, lunar.month
+    for _ in range(3):  # a 30th may be missing from the next month: try one more
+        solar = _to_solar(year, month, day)
+        if solar is not None and solar >= today:
+            return now.replace(year=solar.year, month=solar.month, day=solar.day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
 
 

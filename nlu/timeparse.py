@@ -251,7 +251,7 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
         elif kind == "lunar":
             day = lunar_day(
                 m.group("lmon") or m.group("lmon2") or m.group("lmon3"),
-                m.group("lday") or m.group("lday2") or m.group("lday3"),
+                m.group("lday") or m.group("lday2") or m.group("lday3") or m.group("lday4"),
                 m.group("lfest"),
                 now,
             )

@@ -160,8 +160,11 @@ _LUNAR = (
     rf"(?P<lday>{_LUNAR_DAY}|[一二三四五六七八九]|[0-9]{{1,2}})[日号]?"
     rf"|(?P<lmon2>[正冬腊])月\s?(?P<lday2>{_LUNAR_DAY}|[0-9]{{1,2}})[日号]?"
     r"|(?P<lmon3>十[一二]|[一二三四五六七八九十])月(?P<lday3>初[一二三四五六七八九十]|廿[一二三四五六七八九]?)"
-    r"|(?P<lfest>除夕|大年三十|年三十|大年夜|元宵节?|小年(?!轻)|大年初[一二三四五六七八九十]"
-    r"|(?<![今明去])年初[一二三四五六七八九十]|年廿[一二三四五六七八九]))"
+    r"|(?P<lfest>除夕|大年三十|年三十|大年夜|元宵节?|小年(?!轻)|春节(?!期间|前|后|放假)|大年初[一二三四五六七八九十]"
+    r"|(?<![今明去])年初[一二三四五六七八九十]|年廿[一二三四五六七八九])"
+    # A bare 初二 is the next such day of the Chinese calendar (not 初二的学生, a school year).
+    r"|(?<![年月])(?P<lday4>初[一二三四五六七八九十])(?![的学班]|年级)"
+    r")"
 )
 # Lookaheads that change no match but make most places fail fast. Every branch starts with
 # a named group, which the engine enters before it can tell the branch cannot match there:

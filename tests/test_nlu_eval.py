@@ -44,6 +44,7 @@ FRESH12 = DATA / "nlu_fresh12.tsv"
 FRESH13 = DATA / "nlu_fresh13.tsv"
 FRESH14 = DATA / "nlu_fresh14.tsv"
 FRESH15 = DATA / "nlu_fresh15.tsv"
+FRESH16 = DATA / "nlu_fresh16.tsv"
 MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
@@ -300,6 +301,20 @@ FRESH15_FLOORS = {
     "visit_at": 0.92,
     "room": 0.9,
 }
+# Written blind by someone else (start of round 16), measure-only, first measured at the end
+# of round 16 (commit 017948d): 0.9275 / 0.929 (65/70, 4 of the 5 misses asked about) / 0.970
+# (65/67), plates 1.00 (15), counts 0.976 (40/41), visit times 0.878 (36/41), rooms 1.00 (20).
+# Urgent recall and visit times are under the targets: the floors guard the measured
+# figures.
+FRESH16_FLOORS = {
+    "accuracy": 0.91,
+    "urgent_recall": 0.92,
+    "urgent_precision": 0.95,
+    "plate": 0.95,
+    "count": 0.95,
+    "visit_at": 0.87,
+    "room": 0.95,
+}
 # The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
 # round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
 MENU_FLOORS = {"accuracy": 1.0}
@@ -339,6 +354,7 @@ def _report(path: Path) -> Report:
         (FRESH13, FRESH13_FLOORS),
         (FRESH14, FRESH14_FLOORS),
         (FRESH15, FRESH15_FLOORS),
+        (FRESH16, FRESH16_FLOORS),
         (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),

@@ -185,6 +185,10 @@ WINTER = datetime(2027, 1, 13, 16, 45, tzinfo=SH)
         ("三月初三", "2027-04-09 09:00"),  # 初 marks a lunar day
         ("冬月初五", "2027-12-02 09:00"),  # this year's 冬月 is past: next year's
         ("腊月初六", "2027-01-13 09:00"),  # today
+        # Round 16: a bare 初X is the next such day; 春节 is the first of the first month.
+        ("初十 朋友来", "2027-01-17 09:00"),
+        ("我表哥初二下午过来", "2027-02-07 14:00"),
+        ("春节那天上午", "2027-02-06 09:00"),
         # Gregorian dates stay Gregorian.
         ("十二月二十号下午", "2027-12-20 14:00"),
         ("1月20号", "2027-01-20 09:00"),
@@ -196,7 +200,9 @@ def test_lunar_dates(text: str, expected: str) -> None:
     assert found.at.strftime("%Y-%m-%d %H:%M") == expected
 
 
-@pytest.mark.parametrize("text", ["小年轻来玩", "我儿子今年初二", "腊月三十"])
+@pytest.mark.parametrize(
+    "text", ["小年轻来玩", "我儿子今年初二", "腊月三十", "初二的学生", "初三年级"]
+)
 def test_not_a_lunar_date(text: str) -> None:
     # 腊月三十 exists in neither 2026's nor 2027's twelfth month (29 days each): no guess.
     assert parse_visit_time(text, WINTER) is None
