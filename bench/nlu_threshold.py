@@ -12,8 +12,8 @@ from __future__ import annotations
 from nlu import learn
 from nlu.engine import _build, get_engine
 
-MARGINALS = (0.6, 2 / 3, 0.7, 0.75)
-THRESHOLDS = (0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+MARGINALS = (0.5, 0.55, 0.6, 2 / 3, 0.7, 0.75)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
 def main() -> None:

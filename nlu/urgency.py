@@ -39,6 +39,8 @@ _PAST_AFTER = re.compile(
     r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那晚|那夜|那个报修|那单|那个单)"
     # "燃气漏过一回", "楼上水管爆过一次": 过 tells of something that happened before.
     r"|过(?:一|两|几|好几)?(?:回|次)"
+    # "上次着火以后换的那个烟感", "困人以后说要换主板": what was done after it.
+    r"|(?:以后|之后|过后)(?:说|换|修|装|就一直|你们|物业|一直没|到现在)"
 )
 # ...unless the message says it is still going on: "刚报的电梯关人那个单子有人接了没 我妈还在里面",
 # "插座冒黑烟的事现在还在冒".
@@ -53,7 +55,7 @@ _MEDIA_BEFORE = re.compile(
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
     # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
     # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
-    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|灾难片|纪录片)"
+    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|灾难片|纪录片|做梦|梦见|梦到)"
     r"[^.!?;]{0,16}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
@@ -99,7 +101,7 @@ _PRESENT = re.compile(
     r"(?<!到)现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|(?<!应)急(?!救|诊)"
     # (Not 一直想说声谢谢, 到现在也没人来换, 到现在一个多月了: thanks and the estate's delay.)
     r"|一直(?!想|没|不|说|以为|觉得|记得|念叨|感谢)|开始|越来越"
-    r"|到现在(?![也都还]?没人|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
+    r"|到现在(?![也都还]?(?:没人|没有人|没见|没修|没换|没动|没弄|没下文|没给)|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
     r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多|重|厉害)了"
 )
@@ -115,6 +117,8 @@ _CALM = re.compile(
         r"|(?<!不是)(?<!是不是)误报(?![吗?])|只是问问|就是问问|就问问|随便问问|随口问问|随便说说|没出事"
         # Round 16: asking for a number or a skill to keep (发现燃气泄漏打哪个电话 我存一下).
         r"|我存一下|存一下备用|想学一下"
+        # A joke owned up to, a rumour asked about.
+        r"|开玩笑的|开个玩笑|逗你的|逗你玩|是谣言|谣言吧|是不是谣言"
         # A lift with nobody inside (a fire in an empty flat is still a fire).
         r"|(?:电梯|梯|轿厢)[^.!?]{0,30}(?:(?:里面|里头)没(?:有)?人(?!回|应|接|理)"
         r"|没(?:有)?人(?:困|关)?在里面)"

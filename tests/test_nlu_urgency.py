@@ -276,3 +276,37 @@ def test_urgent_round16(text: str) -> None:
 )
 def test_not_urgent_round16(text: str) -> None:
     assert not analyze(text).urgent
+
+
+# Round 17: told by what happens (hot water escaping, a shaking lift car, glass bulging out,
+# a child at a window, violence at home, water spreading faster), and their look-alikes.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "暖气片接头那里突然呲出热水 地上全是",
+        "货梯轿厢一直在抖 里面有人",
+        "台风天 客厅窗户玻璃往外鼓 感觉随时要碎",
+        "孩子在窗台",
+        "楼上又在打老婆 叫得很惨",
+        "厨房天花板滴水 越滴越快",
+        "在屋里烧炭取暖 全家头都有点疼",
+        "漏煤气了",
+    ],
+)
+def test_urgent_round17(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼下天天半夜还在打麻将 吵死了",
+        "卫生间天花板有块水印 越来越大",
+        "家里着火了!!! 开玩笑的 看你回得快不快",
+        "群里说隔壁楼有人跳楼 是谣言吧",
+        "上次着火以后换的那个烟感 一直亮红灯",
+        "秋千的铁链断了一根 已经拿绳子绑住了",
+    ],
+)
+def test_not_urgent_round17(text: str) -> None:
+    assert not analyze(text).urgent
