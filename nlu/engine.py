@@ -68,7 +68,11 @@ _NUMERALS = frozenset(NUMERAL_CHARS)
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 # Spoken plates ("湘K三B七Q幺") still need the province; their digits may all be spoken.
 _PROVINCES = frozenset(PROVINCES)
-_TICKET_CHARS = frozenset("单号编#")
+# Around a lone number in a status or cancel message that is a flat, not a request: 我家1402,
+# 住1502, 1402的下水道 (but not 1137的进度).
+_FLAT_BEFORE = re.compile(r"(?:家|住|住在|我是|在|到)\s?$")
+_FLAT_AFTER = re.compile(r"\s?(?:室|房|户|的(?!进度|单|报修|工单))")
+_TICKET_CHARS = frozenset("单号编#消撤废")  # 取消七一零八: spoken digits after a call-off
 # Where a number with nothing around it is the request's number.
 _TICKET_INTENTS = frozenset({Intent.STATUS, Intent.CANCEL})
 # From this urgent probability up to the model's threshold a message is not flagged urgent
@@ -240,8 +244,15 @@ class Engine:
         ticket = extract_ticket(norm) if has_digit or not _TICKET_CHARS.isdisjoint(chars) else None
         if ticket is None and has_digit and intent in _TICKET_INTENTS:
             ticket = extract_bare_ticket(norm)
-            if ticket is not None and room and ticket in room.values():
-                ticket = None  # 5栋2单元1102的报修取消: the number is the flat
+            if (
+                ticket is not None
+                and room
+                and ticket in room.values()
+                and (len(room) > 1 or _names_flat(norm, norm.find(ticket), len(ticket)))
+            ):
+                # 5栋2单元1102的报修取消, 我家1402的下水道: the number is the flat; 我的8802呢,
+                # 催一下 6012 ask about a request.
+                ticket = None
         if ticket:
             slots["ticket_no"] = ticket
             if room and room.get("room") == ticket and len(room) == 1:
@@ -270,6 +281,13 @@ class Engine:
                 slots["visit_time"] = when.text
                 slots["visit_at"] = when.at
         return slots
+
+
+def _names_flat(norm: str, start: int, length: int) -> bool:
+    return bool(
+        _FLAT_BEFORE.search(norm[max(0, start - 3) : start])
+        or _FLAT_AFTER.match(norm, start + length)
+    )
 
 
 _engine: Engine | None = None

@@ -22,11 +22,12 @@ __all__ = [
 ]
 
 _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9](?:[\s\-]?[0-9]){8})(?![0-9])")
-_SPOKEN_DIGITS = "0-9零〇一二三四五六七八九幺洞两"
+# 拐 (7) only in a request number read out digit by digit (拐幺洞八), never alone.
+_SPOKEN_DIGITS = "0-9零〇一二三四五六七八九幺洞两拐"
 # Most places start no alternative, and the engine has no common prefix to scan for.
 _TICKET = re.compile(
     guarded(
-        r"(?:工单|单号|单子|订单|报修单|编号|流水号|受理号|工单号|单据)"
+        r"(?:工单|单号|单子|订单|报修单|维修单|编号|流水号|受理号|工单号|单据)"
         r"[^0-9a-z]{0,6}?(?:号|号码)?\s?(?:是|为|:|#|no\.?)?\s?#?\s?([a-z]{0,3}[0-9][0-9\-]{2,24}"
         rf"|[{_SPOKEN_DIGITS}]{{3,20}})"
         r"|#([0-9]{3,20})(?![0-9])"
@@ -35,7 +36,7 @@ _TICKET = re.compile(
         # "幺零六幺号单作废": spoken digits right before 号单 (not 三号单元).
         rf"|([{_SPOKEN_DIGITS}]{{3,12}})\s?号(?:单子|工单|单(?!元))"
         # "取消1104": a number right after a call-off is the request it calls off.
-        r"|(?:取消|撤销|撤回|作废)\s?#?([0-9]{3,12})(?![0-9])"
+        rf"|(?:取消|撤销|撤回|作废)\s?#?([{_SPOKEN_DIGITS}]{{3,12}})(?![0-9])"
         r"|(?<![0-9a-z\-])([0-9]{3,12})\s?(?:那个|那单|这单)?\s?(?:取消|撤销|撤回|作废|不要了|不用了)"
         r"|^\s?([0-9]{3,12})\s?(?:的)?(?:进度|怎么样|处理|到哪|好了吗|有人)"
         # "No.2587 进度", "维修单 No 3011"; "尾号2587的单子" (not a phone's 尾号 alone).
@@ -221,7 +222,7 @@ def extract_ticket(text: str) -> str | None:
     match = _TICKET.search(text)
     if match is None:
         return None
-    raw = next(g for g in match.groups() if g)
+    raw = next(g for g in match.groups() if g).replace("拐", "七")
     spoken = digit_string(raw)
     digits = spoken if spoken is not None else re.sub(r"[^0-9]", "", raw)
     # A mobile number after 编号 is not a ticket.

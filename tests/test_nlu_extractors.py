@@ -180,6 +180,13 @@ def test_extract_ticket_none() -> None:
         ("师傅不用来了 那张单取消吧 1088", "1088"),
         ("1088 still pending? any update", "1088"),
         ("我婆婆家的单 2066 今天来不来人", "2066"),
+        # Round 17: a lone number that could be a flat, asked about as a request; spoken
+        # digits after a call-off, 拐 for 7 in a number read out; a 维修单.
+        ("我的8802呢", "8802"),
+        ("催一下 6012", "6012"),
+        ("取消七一零八", "7108"),
+        ("拐幺洞八号单取消", "7108"),
+        ("维修单2207怎么显示关闭了", "2207"),
     ],
 )
 def test_bare_ticket_in_status_and_cancel(text: str, ticket: str) -> None:
@@ -193,6 +200,7 @@ def test_bare_ticket_in_status_and_cancel(text: str, ticket: str) -> None:
         "帮我查下手机尾号5678报的单",
         "1088和1090哪个先修",  # two numbers: which one would be a guess
         "我家3楼漏水了 1201",  # not a status or cancel message
+        "我家1402的下水道 预约的是今天吧",  # the flat again
     ],
 )
 def test_no_bare_ticket(text: str) -> None:
