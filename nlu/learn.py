@@ -90,8 +90,8 @@ SLOTS_ONLY = ("nlu_train_r15a.tsv",)
 # at its end, fresh11 (written then) at round 14's start, fresh12 (written at round 14's
 # start) at its end; fresh13 (written then) at round 15's start, and fresh14 (written at
 # round 15's start) at its end; fresh15 (written then) at round 16's start, fresh16 (written
-# at round 16's start) at its end; fresh17, written then, is for round 17's end. Until then
-# nobody reads its figures.
+# at round 16's start) at its end, fresh17 (written then) at round 17's end; fresh18, written
+# then, is for the next round's start. Until then nobody reads its figures.
 MEASURE_ONLY = (
     "nlu_holdout.tsv",
     "nlu_fresh13.tsv",
@@ -99,6 +99,7 @@ MEASURE_ONLY = (
     "nlu_fresh15.tsv",
     "nlu_fresh16.tsv",
     "nlu_fresh17.tsv",
+    "nlu_fresh18.tsv",
 )
 FOLDS = 5
 SEED = 13
