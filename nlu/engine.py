@@ -248,7 +248,7 @@ class Engine:
                 ticket is not None
                 and room
                 and ticket in room.values()
-                and (len(room) > 1 or _names_flat(norm, norm.find(ticket), len(ticket)))
+                and (len(room) > 1 or _names_flat(norm, ticket))
             ):
                 # 5栋2单元1102的报修取消, 我家1402的下水道: the number is the flat; 我的8802呢,
                 # 催一下 6012 ask about a request.
@@ -283,10 +283,15 @@ class Engine:
         return slots
 
 
-def _names_flat(norm: str, start: int, length: int) -> bool:
+def _names_flat(norm: str, number: str) -> bool:
+    """Whether the text says the lone number is the flat (extract_bare_ticket found it once,
+    standing alone: not inside a longer run of digits)."""
+    found = re.search(rf"(?<![0-9]){number}(?![0-9])", norm)
+    if found is None:
+        return False
+    start, end = found.span()
     return bool(
-        _FLAT_BEFORE.search(norm[max(0, start - 3) : start])
-        or _FLAT_AFTER.match(norm, start + length)
+        _FLAT_BEFORE.search(norm[max(0, start - 3) : start]) or _FLAT_AFTER.match(norm, end)
     )
 
 
