@@ -83,7 +83,7 @@ def main() -> None:
             r.tokens,
             emoji="",
             urgent_kinds=r.kinds,
-            has_category=r.category is not None,
+            has_category=bool(r.category_totals),
             rule_ids=rule_ids,
         )
         return classify.decide(scores)
@@ -103,7 +103,15 @@ def main() -> None:
         ("gate", gate, n),
         ("urgent patterns", urgency, n),
         ("score + phrase rules + decide", score, n),
-        ("categories", lambda i: engine._category(readings[i].norm, readings[i].kinds), n),
+        (
+            "categories",
+            lambda i: engine._category(
+                engine.category_totals(readings[i].norm, readings[i].kinds),
+                readings[i].tokens,
+                readings[i].kinds,
+            ),
+            n,
+        ),
         ("learned layer (where it runs)", learned, n),
         (
             "slots",

@@ -51,7 +51,8 @@ def add_nlu_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     bench.set_defaults(func=cmd_bench)
 
     tr = commands.add_parser(
-        "train", help="retrain the learned layer (nlu/data/model.json) from the labelled files"
+        "train",
+        help="retrain the learned layers (nlu/data/model.json, category_model.json)",
     )
     tr.add_argument(
         "files",
@@ -161,6 +162,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     _quiet_jieba()
+    from nlu.categorise import CATEGORY_MODEL_PATH
+    from nlu.categorise import dump as dump_categories
+    from nlu.categorylearn import build_categories
     from nlu.learn import MEASURE_ONLY, build_model, report_dict
     from nlu.model import MODEL_PATH, dump
 
@@ -175,7 +179,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     model, report = build_model(files or None)
     output: Path = args.output or MODEL_PATH
     output.write_text(dump(model), encoding="utf-8")
+    layer, category_report = build_categories(files or None)
+    (output.parent / CATEGORY_MODEL_PATH.name).write_text(dump_categories(layer), encoding="utf-8")
     result = report_dict(report)
+    result["categories"] = category_report
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -189,4 +196,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             f" precision {cv['precision']:.3f}; by file {cv['by_source']}",
             markup=False,
         )
+    cats = result["categories"]
+    console.print(
+        f"categories ({cats['rows']} labelled): cross-validated {cats['cv_accuracy']:.3f},"
+        f" the lexicon alone {cats['lexicon_accuracy']:.3f}"
+    )
     return 0

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 import jieba
 
 from nlu import classify
+from nlu.categorise import CATEGORY_MODEL_PATH, CategoryModel
+from nlu.categorise import load as load_categories
 from nlu.counts import count_and_mentions
 from nlu.lexicon import Lexicon, load_lexicon
 from nlu.model import DECISIVE, MODEL_PATH, Model, combine, evidence, sigmoid
@@ -92,7 +94,8 @@ class Reading(NamedTuple):
     chars: frozenset[str]
     kinds: tuple[str, ...]  # live emergencies (urgent.tsv patterns)
     vetoed: bool  # an emergency matched but was cancelled (没有燃气味了), nothing live
-    category: str | None  # None too when it was not looked for (category_read False)
+    # The lexicon's fault-category totals ({} too when not looked for: category_read False).
+    category_totals: dict[str, float]
     category_read: bool
     rules: classify.Decision  # what the rules alone decide
     bigrams: frozenset[str]  # the normalised text's character bigrams
@@ -109,6 +112,8 @@ class Engine:
     gates: GateIndex  # urgent patterns first, then phrase rules from `rules_offset`
     rules_offset: int
     model: Model | None = None  # the learned layer (nlu/data/model.json), if trained
+    # The category layer (nlu/data/category_model.json); without it the lexicon decides.
+    categories: CategoryModel | None = None
 
     def read(self, text: str) -> Reading:
         """Everything the rules find in a message (the learned layer's input too)."""
@@ -137,20 +142,20 @@ class Engine:
         )
         # The category scan is looked for here only when it can change the scores; a repair
         # or complaint gets it in `analyze` (most other messages never need it).
-        category = None
+        totals: dict[str, float] = {}
         category_read = classify.wants_category(scores)
         if category_read:
-            category = self._category(norm, kinds)
-            if category is not None:
+            totals = self.category_totals(norm, kinds)
+            if totals:
                 classify.add_category_hint(scores)
         rules = classify.decide(scores)
         # tuple.__new__ builds the Reading without the Python-level __new__ of Reading(...).
-        parts = (norm, tokens, chars, kinds, vetoed, category, category_read, rules, bigrams, emoji)
+        parts = (norm, tokens, chars, kinds, vetoed, totals, category_read, rules, bigrams, emoji)
         return tuple.__new__(Reading, parts)
 
     def analyze(self, text: str, now: datetime | None = None) -> Analysis:
         """`now` (aware): None means the current time, read only if a visit time needs it."""
-        (norm, tokens, chars, kinds, vetoed, category, category_read, decision, bigrams, emoji) = (
+        (norm, tokens, chars, kinds, vetoed, totals, category_read, decision, bigrams, emoji) = (
             self.read(text)
         )
         urgent = bool(kinds)
@@ -180,11 +185,10 @@ class Engine:
                 slots["area"] = _KIND_AREA[kind]
         if decision.intent in _CATEGORY_INTENTS:
             if not category_read:
-                category = self._category(norm, kinds)
-            if category is not None:
-                slots["category"] = category
-            elif decision.intent is Intent.REPAIR:
-                slots["category"] = "other"
+                totals = self.category_totals(norm, kinds)
+            # A complaint names a fault only with a category word; a repair always has one.
+            if totals or decision.intent is Intent.REPAIR:
+                slots["category"] = self._category(totals, tokens, kinds)
         return Analysis(
             intent=decision.intent,
             confidence=decision.confidence,
@@ -195,7 +199,8 @@ class Engine:
             urgent_doubt=doubt,
         )
 
-    def _category(self, norm: str, kinds: tuple[str, ...]) -> str | None:
+    def category_totals(self, norm: str, kinds: tuple[str, ...]) -> dict[str, float]:
+        """The lexicon's weight per fault category found in the text ({}: none)."""
         totals: dict[str, float] = {}
         categories = self.lexicon.categories
         for phrase in self.lexicon.category_matcher.find_all(norm):
@@ -205,9 +210,13 @@ class Engine:
             if kind in _KIND_CATEGORY:
                 cat, weight = _KIND_CATEGORY[kind]
                 totals[cat] = totals.get(cat, 0.0) + weight
-        if not totals:
-            return None
-        return max(totals, key=totals.__getitem__)
+        return totals
+
+    def _category(self, totals: dict[str, float], tokens: list[str], kinds: tuple[str, ...]) -> str:
+        layer = self.categories
+        if layer is not None:
+            return layer.choose(totals, tokens, kinds)
+        return max(totals, key=totals.__getitem__) if totals else "other"
 
     def _slots(
         self,
@@ -315,6 +324,7 @@ def _build(*, with_model: bool = True) -> Engine:
         gates=GateIndex(urgent_gates + rule_gates),
         rules_offset=len(urgent_gates),
         model=load_model(MODEL_PATH) if with_model else None,
+        categories=load_categories(CATEGORY_MODEL_PATH) if with_model else None,
     )
 
 

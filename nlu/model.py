@@ -148,7 +148,7 @@ def train(
     epochs: int = 12,
     rate: float = 0.2,
     l2: float = 1e-4,
-    min_count: int = 8,
+    min_count: int = 9,
     seeds: Sequence[int] = SEEDS,
     prune: float = 0.2,
 ) -> Model:

@@ -24,14 +24,20 @@ _RESOLVED_AFTER = re.compile(
     r"|已经停了|不漏了|止住了|救出来了|被救出来|人出来了|火灭了|扑灭|找到了|找着了|找回来了|已经找到|(?<![窗户门])已经打开了|(?:电梯|梯|轿厢)门?(?:已经)?(?:打)?开了(?!一半|一条|一点|个缝)"
     r"|门开了[^,.!?]{0,4}(?:人出来|出来了|救出|没事)|(?:来|查|测|看)过了|送(?:去)?医院了|送医了"
     r"|(?:正在|在)抢修|抢修中|警察来了|火是灭了|早就?灭了|已经在修|在修了"
-    r"|没砸到人|没砸着人|没砸到|幸亏没砸|没伤到人)"
+    r"|没砸到人|没砸着人|没砸到|幸亏没砸|没伤到人"
+    # "冒了点烟就关机了 现在凉了", "开窗散完了".
+    r"|凉了|不冒了|不冒烟了|散完了|散干净了|散掉了|散出去了)"
 )
+# ...unless more is about to come down: "窗户整扇掉下去了 还好没砸着人 旁边那扇也松了".
+_MORE_TO_FALL = re.compile(r"也(?:松了|松动|快掉|要掉|在晃|晃了|裂了|歪了)|还(?:挂着|吊着|悬着)")
 # A lift's entrapment ends when the people are out ("刚才困在电梯里 现在人已经出来了"), anywhere
 # after the hit, unless someone is still inside ("两个出来了 还有一个在里面"). Only for lifts:
 # "煤气味很大 我已经出来了" is an evacuation, not an end.
 _LIFT_RESOLVED = re.compile(
     r"(?:人|我|他|她|孩子|小孩|老人|大家)(?:都|也)?(?:已经)?(?:自己)?(?:出来了|救出来了|被救出来)"
     r"|已经出来了"
+    # "困咗我喺入面五分鐘先開": the door opened after a while.
+    r"|(?:分钟|一会儿?|半天)(?:才|先)(?:开|打开|出来)"
 )
 _LIFT_INSIDE = re.compile(r"在里面|在里头|在里边|没出来|出不来|困着|关着")
 # "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
@@ -42,11 +48,16 @@ _PAST_AFTER = re.compile(
     # "上次着火以后换的那个烟感", "困人以后说要换主板": what was done after it.
     r"|(?:以后|之后|过后)(?:说|换|修|装|就一直|你们|物业|一直没|到现在)"
 )
+# Someone is in there now: "十分钟前报的电梯关人 怎么还没人来 里面有个孕妇".
+_SOMEONE_INSIDE = r"里面(?:还)?有(?:个|一个|[两几三]个)?(?:人|孕妇|老人|小孩|孩子|宝宝|娃|婴儿)"
 # ...unless the message says it is still going on: "刚报的电梯关人那个单子有人接了没 我妈还在里面",
 # "插座冒黑烟的事现在还在冒".
 _STILL = re.compile(
     r"还在(?:里面|里头|冒|漏|喷|流|响|烧|滴|晃|涨|往)|现在还|现在已经(?!好|没|修|解决|不|处理)"
     r"|越来越|更(?:大|浓|冲|多|厉害)了|还躺|还倒在|还是不动|仍然|依然"
+    # "燃气味那个报修 现在味道还在", "外墙掉砖那单 下面还有人在走", "里面还有个孕妇" (not "困人那次
+    # ... 里面有老人": what it was like then).
+    r"|(?:味|味道|气味|烟)[^,.!?]{0,2}还在|还有人在|里面还有(?:个|一个|[两几三]个)?(?:人|孕妇|老人|小孩|孩子|宝宝|娃|婴儿)"
 )
 # "新闻里说隔壁小区着火了", "刷到个电梯困人的视频": someone else's emergency, seen on a
 # screen.
@@ -55,7 +66,7 @@ _MEDIA_BEFORE = re.compile(
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
     # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
     # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
-    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|灾难片|纪录片|做梦|梦见|梦到)"
+    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|灾难片|纪录片|做梦|梦见|梦到|作文|隔壁小区|别的小区|其他小区)"
     r"[^.!?;]{0,16}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
@@ -103,13 +114,14 @@ _PRESENT = re.compile(
     r"|一直(?!想|没|不|说|以为|觉得|记得|念叨|感谢)|开始|越来越"
     r"|到现在(?![也都还]?(?:没人|没有人|没见|没修|没换|没动|没弄|没下文|没给)|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
-    r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多|重|厉害)了"
+    r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多|重|厉害)了|"
+    + _SOMEONE_INSIDE
 )
 # The writer says nobody needs to come: every hit in the message is called off.
 _CALM = re.compile(
     guarded(
         r"不用(?:来人|派人|过来|上门|来了|上来了|跑一趟|麻烦)|不需要(?:派人|来人|过来)|别跑这一趟"
-        r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都|现在)没事了|不影响(?:用|使用)"
+        r"|不麻烦了|虚惊一场|误会一场|是个误会|是误会|搞错了|(?:已经|都)没事了|现在没事(?![吧吗啊呀?])|不影响(?:用|使用)"
         r"|没人被困|没有人被困|(?<!是)不是漏气|没有漏气|没漏气|说没漏"
         # Round 13: reassurance (燶味係樓下燒緊嘢食 唔使驚), a mistake owned, a false alarm.
         # (Not 别担心/不用怕, said while reporting too; not 报错了, a system's error.)
@@ -118,7 +130,9 @@ _CALM = re.compile(
         # Round 16: asking for a number or a skill to keep (发现燃气泄漏打哪个电话 我存一下).
         r"|我存一下|存一下备用|想学一下"
         # A joke owned up to, a rumour asked about.
-        r"|开玩笑的|开个玩笑|逗你的|逗你玩|是谣言|谣言吧|是不是谣言"
+        r"|开玩笑的|开个玩笑|逗你的|逗你玩|是谣言|谣言吧|是不是谣言|真的假的"
+        # Someone else's estate ("朋友家楼上着火了 不是咱们小区").
+        r"|不是(?:咱们|我们|咱|俺们)的?小区"
         # A lift with nobody inside (a fire in an empty flat is still a fire).
         r"|(?:电梯|梯|轿厢)[^.!?]{0,30}(?:(?:里面|里头)没(?:有)?人(?!回|应|接|理)"
         r"|没(?:有)?人(?:困|关)?在里面)"
@@ -183,7 +197,7 @@ class UrgencyPatterns:
             return False
         if _NEG_BEFORE.search(text[max(0, start - _WINDOW) : start]):
             return False
-        if _RESOLVED_AFTER.match(text[end : end + 16]):
+        if _RESOLVED_AFTER.match(text[end : end + 16]) and not _MORE_TO_FALL.search(text):
             return False
         if _PAST_AFTER.match(text, end) and not _STILL.search(text):
             return False
@@ -199,9 +213,12 @@ class UrgencyPatterns:
             return False
         if _LIABILITY_AFTER.match(text[end : end + 24]) and not _ONGOING.search(text):
             return False
-        hypothetical = _HYPOTHETICAL.search(text[max(0, start - 14) : start])
-        if not hypothetical:
-            hypothetical = _HYPOTHETICAL_WORD.search(text, start, end + 4)
+        hypothetical = bool(
+            _HYPOTHETICAL.search(text[max(0, start - 14) : start])
+            or _HYPOTHETICAL_WORD.search(text, start, end + 4)
+            # "发大水的时候 电闸谁来拉" (but "洗澡的时候头好晕" inside a hit is a report).
+            or text.startswith("的时候", end)
+        )
         if hypothetical and not _ONGOING.search(text):
             return False
         if _HABITUAL.search(text[max(0, start - 14) : start]) and not _PRESENT.search(text):

@@ -54,7 +54,7 @@ async def test_chat_script_turns_a_repair_into_a_ticket(
     async with db.read() as session:
         tickets = list(await session.scalars(select(Ticket)))
     await db.dispose()
-    assert [t.description for t in tickets] == ["卫生间地漏往上返水，味道很大"]
+    assert [t.description for t in tickets] == ["卫生间地漏堵了，下水很慢"]
 
 
 async def test_every_dialogue_through_propbot_chat_against_a_running_server(

@@ -310,3 +310,46 @@ def test_urgent_round17(text: str) -> None:
 )
 def test_not_urgent_round17(text: str) -> None:
     assert not analyze(text).urgent
+
+
+# Round 18: violence, a breathing machine without power, a fall from a ladder, a dog after a
+# child, a gas smell described, water spraying like a hose, a lift with someone shut in, an
+# earlier report that is still live; and the look-alikes a storm and its aftermath bring.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有人在单元门口被打了 流了好多血",
+        "隔壁那个男的拿着汽油说要烧了楼",
+        "停电了 我妈的制氧机用不了",
+        "师傅从人字梯上摔下来了",
+        "一只狗正在追小孩 快来",
+        "小朋友的手卡在单元门缝里了",
+        "楼下水管像水枪一样往外喷",
+        "厨房一股臭鸡蛋味",
+        "草坪着了 火越烧越大",
+        "电梯里关了两个人 按铃没人应",
+        "外墙掉砖那个单子 下面还有人在走",
+        "窗框掉下去一个 没砸到人 另一个也松了",
+    ],
+)
+def test_urgent_round18(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家狗很乖 不咬人 明天带它来",
+        "草坪的喷头在滋水 有点浪费",
+        "充电宝烧坏了 能修吗",
+        "回南天墙上地上全是水珠",
+        "车泡水了 保险能赔吗",
+        "艾灸的烟会不会触发烟感",
+        "煮粥烧糊了 满屋子糊味 开窗散完了",
+        "别的小区电梯困人了 咱们的电梯多久检修一次",
+        "着火的时候能坐电梯吗",
+        "朋友圈说3栋着火了 真的假的",
+    ],
+)
+def test_not_urgent_round18(text: str) -> None:
+    assert not analyze(text).urgent
