@@ -153,6 +153,8 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
     for i, mention in enumerate(mentions):
         if mention.total:
             return mention.people if 0 < mention.people < 100 else None
+        if _owns_next(text, mention, mentions[i + 1 : i + 2]):
+            continue
         word = text[mention.start : mention.end]
         before = text[mention.start - 1 : mention.start]
         owned = before in _OTHERS_OWN
@@ -190,6 +192,27 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
         # 三个：我妈我姨我舅, 两个人 我和我同事: the number, then who they are.
         return first.people
     return count
+
+
+def _owns_next(text: str, mention: Mention, following: list[Mention]) -> bool:
+    """儿子三个同学, 我女儿四个同学, 我妈两个朋友: a relative right before a number of
+    people, inside the same phrase, is whose they are, not one of the visitors. (Not when
+    the number sums up, 我姐两个人, nor when the relative is itself listed: 我和老公两个孩子.)"""
+    if mention.numeric or not following:
+        return False
+    group = following[0]
+    return (
+        group.numeric
+        and group.start <= mention.start
+        and mention.end <= group.end
+        and not group.restates
+        and not group.sums_up
+        and not _LISTED.search(text, max(0, mention.start - 2), mention.start)
+    )
+
+
+# Before a person, a word that lists them with others.
+_LISTED = re.compile(r"和|跟|同|与|还有|、|,|加")
 
 
 def extract_count(text: str) -> int | None:

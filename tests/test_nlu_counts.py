@@ -344,3 +344,19 @@ def test_word_trie_matches_like_longest_first() -> None:
 )
 def test_round13_people(text: str, count: int) -> None:
     assert extract_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 18: a relative right before a number of people is whose they are...
+        ("我女儿四个同学下午来家里写作业", 4),
+        ("儿子三个同学五点来", 3),
+        ("我妈两个老姐妹周六来", 2),
+        # ... unless the number sums them up or the relative is listed too.
+        ("我和我姐两个人明天来", 2),
+        ("我和老公两个孩子还有我婆婆后天来", 5),
+    ],
+)
+def test_round18_owner_of_a_group(text: str, count: int) -> None:
+    assert extract_count(text) == count
