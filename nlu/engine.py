@@ -16,6 +16,7 @@ import jieba
 from nlu import classify
 from nlu.categorise import CATEGORY_MODEL_PATH, CategoryModel
 from nlu.categorise import load as load_categories
+from nlu.categorise import pick as pick_category
 from nlu.counts import count_and_mentions
 from nlu.lexicon import Lexicon, load_lexicon
 from nlu.model import DECISIVE, MODEL_PATH, Model, combine, evidence, sigmoid
@@ -213,10 +214,7 @@ class Engine:
         return totals
 
     def _category(self, totals: dict[str, float], tokens: list[str], kinds: tuple[str, ...]) -> str:
-        layer = self.categories
-        if layer is not None:
-            return layer.choose(totals, tokens, kinds)
-        return max(totals, key=totals.__getitem__) if totals else "other"
+        return pick_category(self.categories, totals, tokens, kinds)
 
     def _slots(
         self,

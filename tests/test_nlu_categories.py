@@ -16,6 +16,7 @@ from nlu.categorise import (
     dump,
     feature_keys,
     load,
+    pick,
 )
 from nlu.categorylearn import CategoryRow, cross_validate, fit, lexicon_choice
 from nlu.engine import get_engine
@@ -143,3 +144,17 @@ def test_without_the_layer_the_lexicon_decides() -> None:
     # A complaint names a fault only with a category word.
     assert "category" not in engine.analyze("保安态度太差了 说话很冲").slots
     assert "category" not in analyze("保安态度太差了 说话很冲").slots
+
+
+def test_pick_asks_the_layer_only_when_the_lexicon_is_unsure() -> None:
+    layer = _layer()
+    # Sure: one category 2 or more ahead; the layer's 广告牌 is not asked.
+    assert pick(layer, {"water": 3.0, "drain": 1.0}, ["广告牌"], ()) == "water"
+    assert pick(layer, {"water": 2.0}, ["广告牌"], ()) == "water"
+    # Unsure: a close second, a weak word alone, or nothing found at all.
+    assert pick(layer, {"water": 2.0, "drain": 1.5}, ["广告牌"], ()) == "public_facility"
+    assert pick(layer, {"water": 1.0}, ["广告牌"], ()) == "public_facility"
+    assert pick(layer, {}, ["广告牌"], ()) == "public_facility"
+    # Without a layer: the heaviest total, or `other`.
+    assert pick(None, {"water": 2.0, "drain": 1.5}, ["广告牌"], ()) == "water"
+    assert pick(None, {}, ["广告牌"], ()) == "other"
