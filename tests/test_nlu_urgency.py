@@ -353,3 +353,42 @@ def test_urgent_round18(text: str) -> None:
 )
 def test_not_urgent_round18(text: str) -> None:
     assert not analyze(text).urgent
+
+
+# Round 18 (r18d): emergencies told by what is seen, heard and felt, in dialects and English.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "保洁阿姨摔了一跤 后脑勺着地 人迷迷糊糊的",
+        "我爸坐在卫生间地上扶不起来",
+        "隔壁又在打孩子 哭得好惨",
+        "楼道的烟越来越浓了",
+        "烟感一直在响 客厅里灰蒙蒙的",
+        "厨房水池往上翻黑水 还在冒",
+        "水表那里在飙水",
+        "電梯里厢關牢了 阿拉爷叔在里向",
+        "灶脚有瓦斯味",
+        "消防车马上到北门 快开道闸",
+        "smoke coming out of the kitchen next door",
+        "my neighbour is lying in the corridor, not moving",
+        "the elevator stopped, my son is inside, door not open",
+    ],
+)
+def test_urgent_round18_described(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "家里烟感一直叫 没烟也没火 估计没电了",
+        "刚才说厨房有怪味 是垃圾桶里的臭鸡蛋 扔了就没味了",
+        "上趟电梯关牢人 侬拉半个钟头才来 急煞人了",
+        "前两天我妈跌了一跤 物业费晚几天交可以吗",
+        "外墙瓷砖掉的那块已经补上了 费用谁出",
+        "第3312号单子 三天了 一点动静都没有",
+        "暖气片咣咣响 像有人拿锤子敲",
+    ],
+)
+def test_not_urgent_round18_described(text: str) -> None:
+    assert not analyze(text).urgent
