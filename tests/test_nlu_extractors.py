@@ -162,6 +162,10 @@ def test_extract_phone() -> None:
         ("no.2587 进度", "2587"),
         ("维修单 no 3011", "3011"),
         ("尾号2587的单子", "2587"),
+        # Round 18: digits read out one by one, a number + 号 called off.
+        ("单号 5 0 0 3 今天能安排吗", "5003"),
+        ("单号是 2 7 0 4", "2704"),
+        ("1587号取消 邻居帮忙修好了", "1587"),
     ],
 )
 def test_extract_ticket(text: str, ticket: str) -> None:

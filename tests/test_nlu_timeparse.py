@@ -206,3 +206,26 @@ def test_lunar_dates(text: str, expected: str) -> None:
 def test_not_a_lunar_date(text: str) -> None:
     # 腊月三十 exists in neither 2026's nor 2027's twelfth month (29 days each): no guess.
     assert parse_visit_time(text, WINTER) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Round 18: the other festivals of the Chinese calendar, and Shanghainese 下半日.
+        ("姑姑一家四口端午节中午到", "2030-06-05 12:00"),
+        ("端午那天我爸妈过来", "2030-06-05 09:00"),
+        ("中秋节晚上我哥来", "2030-09-12 19:00"),
+        ("七夕下午三点", "2030-08-05 15:00"),
+        ("明朝下半日阿拉阿姐来", "2030-06-04 14:00"),
+    ],
+)
+def test_round18_festivals(text: str, expected: str) -> None:
+    now = datetime(2030, 6, 3, 19, 25, tzinfo=SH)
+    norm = get_engine().normalizer.normalize(text)
+    found = parse_visit_time(norm, now)
+    assert found is not None and found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+def test_a_festival_season_is_not_a_day() -> None:
+    now = datetime(2030, 6, 3, 19, 25, tzinfo=SH)
+    assert parse_visit_time("端午节期间我妈来住几天", now) is None
