@@ -48,6 +48,10 @@ _STAFF = re.compile(r"(?:保安|物业|门卫|门岗|管家|前台|客服)$")
 _OWNS_THE_CAR = re.compile(r"的(?:车|$|[\s,.!?;:~_])")
 _DRIVES = re.compile(r"(?:开|借|用|坐|开着|开的|借的)(?:他|她|我|你|他们|她们)?$")
 _PERSON_NEXT = re.compile(WORDS)
+# 开我爸那台车: whose car is driven (the owner is not coming).
+_CAR_NEXT = re.compile(r"(?:那|这)?(?:台|辆|部)车")
+# 叫了个家政, 请了个护工: someone hired, whose number may be stated next (两个阿姨).
+_HIRED = re.compile(r"(?:叫|请|约|找|喊|订)了?(?:个|一个|位|一位)")
 # Someone who only drops the visitors off, or who arranged the visit for the sender.
 _LEAVES = re.compile(r"[^,.!?;_]{0,6}(?:送到|送完|放下)[^,.!?;_]{0,6}就走|\s?不(?:上来|进来|上楼)")
 _ARRANGES = re.compile(r"\s?(?:给我|帮我|替我)(?:订|买|叫|约|请|点|安排|预约)")
@@ -103,8 +107,11 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
         return None  # 电信的师傅: the worker is the mention, not the company
     if _LEAVES.match(text, end) or _ARRANGES.match(text, end):
         return None  # 家长送到门口就走; 我孙女给我订了花: not visitors
-    if _OWNS_THE_CAR.match(after) and not _DRIVES.search(text, max(0, start - 4), start):
+    driven = _DRIVES.search(text, max(0, start - 4), start)
+    if _OWNS_THE_CAR.match(after) and not driven:
         return Mention(start, end, 1)  # 我舅舅的车 今晚进来 (but 开他爸的车: the driver)
+    if driven and _CAR_NEXT.match(text, end):
+        return None  # 我弟开我爸那台车来: the father lends the car
     if (
         after.startswith(("的", "家"))
         or (after[:1] in ("他", "她") and after[1:2] != "们")
@@ -195,7 +202,12 @@ def _group(m: re.Match[str], text: str, previous: Mention | None) -> list[Mentio
             opens=clause and not joined,
             sums_up=sums_up,
             numeric=True,
-            tentative=amt is None and noun is not None and noun.startswith("的"),
+            tentative=amt is None
+            and noun is not None
+            and (
+                noun.startswith("的")
+                or _HIRED.search(text, max(0, start - 3), m.start("g_noun") + 1) is not None
+            ),
         )
     )
     return found

@@ -360,3 +360,18 @@ def test_round13_people(text: str, count: int) -> None:
 )
 def test_round18_owner_of_a_group(text: str, count: int) -> None:
     assert extract_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 18: whose car is driven is not coming; someone hired, then how many came.
+        ("我弟带他女朋友过来 开我爸那台车", 2),
+        ("女儿给我叫了个家政来打扫 两个阿姨", 2),
+        ("请了个护工 明天八点来 一个阿姨", 1),
+        ("约了个搬家师傅 三个人", 3),
+        ("叫了个朋友 还有两个同事", 3),
+    ],
+)
+def test_round18_cars_and_hires(text: str, count: int) -> None:
+    assert extract_count(text) == count
