@@ -143,6 +143,8 @@ class _Party:
 # A relative after these belongs to someone other than the writer.
 _OTHERS_OWN = frozenset("他她它的")
 _THEY = frozenset({"他们", "她们"})
+# Between a number of people and who they are, words that say it is all of them.
+_ALL_ARE = re.compile(r"都是|全是|全都是|都系")
 # Between a number of people and the names after it, a word that adds them on instead.
 _ADDS = re.compile(r"还有|和|跟|加|另外|外加|带|同|再")
 
@@ -191,6 +193,14 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
     ):
         # 三个：我妈我姨我舅, 两个人 我和我同事: the number, then who they are.
         return first.people
+    if (
+        count is not None
+        and first.numeric
+        and len(mentions) > 1
+        and not any(m.numeric for m in mentions[1:])
+        and _ALL_ARE.search(text, first.end, mentions[1].start)
+    ):
+        return first.people  # 九个 都是我徒弟: the number, then what they all are
     return count
 
 

@@ -116,7 +116,9 @@ GATHERINGS = words("聚会 聚餐 派对 团建 饭局 请客 开会 生日会")
 # "我妈 我姨 还有我外婆" is those three again).
 GENERIC = words(
     "老人 老人家 大人 成人 儿童 小孩 小孩子 孩子 小朋友 娃 宝宝 "
-    "男孩 女孩 小男孩 小女孩 男孩子 女孩子"
+    "男孩 女孩 小男孩 小女孩 男孩子 女孩子 "
+    # Round 18: babies (两个成人 一个婴儿, 三个大人 一个奶娃娃).
+    "婴儿 婴孩 奶娃娃 娃娃 小娃娃"
 )
 WORDS = alternation(PERSON)
 # What may follow a number of people: every person word, the generic ones, and the

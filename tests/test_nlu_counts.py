@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from nlu import counts, mentionpatterns, people
+from nlu import analyze, counts, mentionpatterns, people
 from nlu.counts import extract_count
 from nlu.slots import extract_count as reexported
 
@@ -375,3 +375,16 @@ def test_round18_owner_of_a_group(text: str, count: int) -> None:
 )
 def test_round18_cars_and_hires(text: str, count: int) -> None:
     assert extract_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 18 (r18g): babies, Shanghainese X家头, a number then what they all are.
+        ("登记：两个成人 一个婴儿", 3),
+        ("伊拉老头子老太婆两家头 礼拜四来", 2),
+        ("九个 麻烦门卫放进来 都是我徒弟", 9),
+    ],
+)
+def test_round18_parties(text: str, count: int) -> None:
+    assert analyze(text).slots.get("count") == count
