@@ -147,6 +147,8 @@ _THEY = frozenset({"他们", "她们"})
 _ALL_ARE = re.compile(r"都是|全是|全都是|都系")
 # Between a number of people and the names after it, a word that adds them on instead.
 _ADDS = re.compile(r"还有|和|跟|加|另外|外加|带|同|再")
+# Before a person, a word that lists them with others.
+_LISTED = re.compile(r"和|跟|同|与|还有|、|,|加")
 
 
 def _tally(text: str, mentions: list[Mention]) -> int | None:
@@ -219,10 +221,6 @@ def _owns_next(text: str, mention: Mention, following: list[Mention]) -> bool:
         and not group.sums_up
         and not _LISTED.search(text, max(0, mention.start - 2), mention.start)
     )
-
-
-# Before a person, a word that lists them with others.
-_LISTED = re.compile(r"和|跟|同|与|还有|、|,|加")
 
 
 def extract_count(text: str) -> int | None:

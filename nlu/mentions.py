@@ -206,7 +206,7 @@ def _group(m: re.Match[str], text: str, previous: Mention | None) -> list[Mentio
             and noun is not None
             and (
                 noun.startswith("的")
-                or _HIRED.search(text, max(0, start - 3), m.start("g_noun") + 1) is not None
+                or _HIRED.search(text, max(0, start - 3), m.start("g_noun")) is not None
             ),
         )
     )
