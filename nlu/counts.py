@@ -152,6 +152,11 @@ _LISTED = re.compile(r"和|跟|同|与|还有|、|,|加")
 
 
 def _tally(text: str, mentions: list[Mention]) -> int | None:
+    each = next((m for m in mentions if m.numeric and text[m.start - 1 : m.start] == "各"), None)
+    if each is not None and not any(m.numeric for m in mentions if m is not each):
+        # 水电工 泥瓦工 油漆工各一个: that many of each kind named before it.
+        kinds = sum(1 for m in mentions if m.end <= each.start)
+        return kinds * each.people if 0 < kinds * each.people < 100 else None
     party = _Party()
     named: set[str] = set()
     for i, mention in enumerate(mentions):

@@ -52,6 +52,11 @@ _PERSON_NEXT = re.compile(WORDS)
 _CAR_NEXT = re.compile(r"(?:那|这)?(?:台|辆|部)车")
 # 叫了个家政, 请了个护工: someone hired, whose number may be stated next (两个阿姨).
 _HIRED = re.compile(r"(?:叫|请|约|找|喊|订)了?(?:个|一个|位|一位)")
+# Someone who lives there already (我妈一直跟我们住的, 保姆是住家的, 我老婆住这儿的) or needs no
+# registering is not a visitor (but 我姐来住我家 is).
+_LIVES_HERE = re.compile(
+    r"[^,.!?;]{0,6}?(?:(?<![来回])住(?:的|这|这儿|这里|在这|家的|我家|我们家)|不用登记)"
+)
 # Someone who only drops the visitors off, or who arranged the visit for the sender.
 _LEAVES = re.compile(r"[^,.!?;_]{0,6}(?:送到|送完|放下)[^,.!?;_]{0,6}就走|\s?不(?:上来|进来|上楼)")
 _ARRANGES = re.compile(r"\s?(?:给我|帮我|替我)(?:订|买|叫|约|请|点|安排|预约)")
@@ -105,8 +110,8 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
     after = text[end : end + 3]
     if word[-1] == "的" and _PERSON_NEXT.match(text, end):
         return None  # 电信的师傅: the worker is the mention, not the company
-    if _LEAVES.match(text, end) or _ARRANGES.match(text, end):
-        return None  # 家长送到门口就走; 我孙女给我订了花: not visitors
+    if _LEAVES.match(text, end) or _ARRANGES.match(text, end) or _LIVES_HERE.match(text, end):
+        return None  # 家长送到门口就走; 我孙女给我订了花; 我妈一直跟我们住的: not visitors
     driven = _DRIVES.search(text, max(0, start - 4), start)
     if _OWNS_THE_CAR.match(after) and not driven:
         return Mention(start, end, 1)  # 我舅舅的车 今晚进来 (but 开他爸的车: the driver)

@@ -388,3 +388,17 @@ def test_round18_cars_and_hires(text: str, count: int) -> None:
 )
 def test_round18_parties(text: str, count: int) -> None:
     assert analyze(text).slots.get("count") == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 18 (r18g): who lives there already is not a visitor; 各一个 counts each kind.
+        ("我妈一直跟我们住的不用登记她 是我舅舅舅妈明天要来", 2),
+        ("我们家保姆是住家的 明天来个修马桶的", 1),
+        ("我姐明天来住我家", 1),
+        ("水电工 泥瓦工 油漆工各一个 后天进场", 3),
+    ],
+)
+def test_round18_residents_and_each(text: str, count: int) -> None:
+    assert extract_count(text) == count
