@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlu.lexicon import CATEGORIES
+from nlu.model import KIND_PREFIX, weight_table
 
 CATEGORY_MODEL_PATH = Path(__file__).resolve().parent / "data" / "category_model.json"
 CATEGORY_INDEX = {name: i for i, name in enumerate(CATEGORIES)}
 FORMAT = 1
-KIND_PREFIX = "kind:"  # an urgency finding as a feature ("kind:lift")
 
 Weights = tuple[float, ...]
 
@@ -121,18 +121,12 @@ def load(path: Path) -> CategoryModel | None:
         raise ValueError(f"{path}: written for another format or category list; retrain")
     width = len(CATEGORIES)
 
-    def table(name: str) -> dict[str, Weights]:
-        rows = {k: tuple(map(float, v)) for k, v in payload[name].items()}
-        if any(len(row) != width for row in rows.values()):
-            raise ValueError(f"{path}: a {name} row without {width} weights; retrain")
-        return rows
-
     bias = tuple(map(float, payload["bias"]))
-    lexicon = table("lexicon")
+    lexicon = weight_table(payload, "lexicon", width, path)
     if len(bias) != width or not set(lexicon) <= set(CATEGORIES):
         raise ValueError(f"{path}: a malformed bias or lexicon table; retrain")
     return CategoryModel(
-        features=table("features"),
+        features=weight_table(payload, "features", width, path),
         lexicon=lexicon,
         bias=bias,
         data_hash=str(payload["data_hash"]),

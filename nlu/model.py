@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import add
 from pathlib import Path
+from typing import Any
 
 from nlu.classify import Decision
 from nlu.datafiles import DATA_DIR
@@ -40,6 +41,8 @@ DECISIVE = 0.8
 ALARM_WEIGHT = 1.0
 # The orders of the messages whose trained weights are averaged.
 SEEDS = (13, 7, 21)
+# An urgency pattern's finding as a feature name ("kind:lift"), here and in nlu.categorise.
+KIND_PREFIX = "kind:"
 _EVIDENCE = "\x01"  # marks rule-evidence keys apart from text features while training
 
 
@@ -263,23 +266,26 @@ def load(path: Path) -> Model | None:
     if payload.get("format") != FORMAT or payload.get("intents") != [i.value for i in INTENTS]:
         raise ValueError(f"{path}: written for another model format or intent list; retrain")
 
-    def table(name: str) -> dict[str, Row]:
-        rows = {k: tuple(map(float, v)) for k, v in payload[name].items()}
-        if any(len(row) != N_OUT for row in rows.values()):
-            raise ValueError(f"{path}: a {name} row without {N_OUT} weights; retrain")
-        return rows
-
     bias = tuple(map(float, payload["bias"]))
     if len(bias) != N_OUT:
         raise ValueError(f"{path}: the bias has not {N_OUT} weights; retrain")
     return Model(
-        features=table("features"),
-        evidence=table("evidence"),
+        features=weight_table(payload, "features", N_OUT, path),
+        evidence=weight_table(payload, "evidence", N_OUT, path),
         bias=bias,
         lam=float(payload["lambda"]),
         threshold=float(payload["threshold"]),
         data_hash=str(payload["data_hash"]),
     )
+
+
+def weight_table(payload: dict[str, Any], name: str, width: int, path: Path) -> dict[str, Row]:
+    """A weights file's table `name` (key -> weights), every row `width` long, or ValueError
+    naming the file (shared by model.json and category_model.json)."""
+    rows = {k: tuple(map(float, v)) for k, v in payload[name].items()}
+    if any(len(row) != width for row in rows.values()):
+        raise ValueError(f"{path}: a {name} row without {width} weights; retrain")
+    return rows
 
 
 def evidence(kinds: Sequence[str], vetoed: bool, emoji: str = "") -> list[str]:
@@ -289,7 +295,7 @@ def evidence(kinds: Sequence[str], vetoed: bool, emoji: str = "") -> list[str]:
     tuned on the training messages, so there they look nearly perfect and the model would
     learn to copy them; cross-validation showed a text-only model mixed with the rule scores
     generalises better, 0.90 vs 0.84 on unseen phrasing.)"""
-    out = ["kind:" + k for k in kinds]
+    out = [KIND_PREFIX + k for k in kinds]
     if vetoed:
         out.append("vetoed")
     out += ["emoji:" + ch for ch in dict.fromkeys(emoji)]

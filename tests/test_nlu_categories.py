@@ -11,7 +11,6 @@ import pytest
 from nlu import analyze
 from nlu.categorise import (
     CATEGORY_MODEL_PATH,
-    KIND_PREFIX,
     CategoryModel,
     dump,
     feature_keys,
@@ -22,6 +21,7 @@ from nlu.categorylearn import CategoryRow, cross_validate, fit, lexicon_choice
 from nlu.engine import get_engine
 from nlu.learn import data_hash, default_files
 from nlu.lexicon import CATEGORIES
+from nlu.model import KIND_PREFIX
 
 WIDTH = len(CATEGORIES)
 
