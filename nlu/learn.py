@@ -105,8 +105,8 @@ SLOTS_ONLY = ("nlu_train_r15a.tsv", "nlu_train_r18g.tsv")
 # start) at its end; fresh13 (written then) at round 15's start, and fresh14 (written at
 # round 15's start) at its end; fresh15 (written then) at round 16's start, fresh16 (written
 # at round 16's start) at its end, fresh17 (written then) at round 17's end; fresh18 (written
-# then) at round 18's start, fresh19 (written then) at its end; fresh20, written at round 18's
-# end, is for the next round's start. Until then nobody reads its figures.
+# then) at round 18's start, fresh19 (written then) at its end; fresh20 (written then) at
+# round 19's start.
 MEASURE_ONLY = (
     "nlu_holdout.tsv",
     "nlu_fresh13.tsv",
