@@ -12,22 +12,25 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from nlu.lunar import lunar_day
 from nlu.numbers import parse_int
+from nlu.timedays import token_day, weekday
+from nlu.timeenglish import english_times
 from nlu.timewords import (
     AFTERNOON,
     ARRIVE_AFTER,
     ARRIVE_BEFORE,
     CLOCK_KINDS,
+    CORRECTION,
     DAY_KINDS,
-    DAY_WORDS,
     DEFAULT_HOUR,
     DEPART,
     EVENING,
     GAP,
     GLUED_PARTS,
+    NIGHT,
     PART_HOURS,
     PART_SPANS,
+    SAME_DAY,
     TOKEN,
     WEEKDAYS,
 )
@@ -52,6 +55,10 @@ _MERGE_DISTANCE = 16
 # appointment even further apart ("今晚 蒙A·K73N2 一辆车 两个人 十点左右"): the fit is the
 # evidence, so the distance can be longer than for a bare day.
 _REFINE_DISTANCE = 40
+# How far a bare day reaches for the time the visitors arrive at (no other day between).
+_ARRIVAL_DISTANCE = 120
+# A clock time that says when the visitors leave.
+_LEAVING = re.compile(r"\s?(?:左右|多|前后)?\s?(?:就|再)?(?:走|离开|回去|散)")
 # How far from a clock time the travel and arrival words are looked for.
 _TRAVEL_WINDOW = 6
 _ARRIVE_WINDOW = 8
@@ -85,13 +92,46 @@ def _clusters(text: str) -> list[list[re.Match[str]]]:
 
 def parse_visit_time(text: str, now: datetime) -> VisitTime | None:
     """The first time expression in normalised text that resolves, against `now`; a
-    clock time later in the text may refine its part of the day or give the arrival."""
+    clock time later in the text may refine its part of the day or give the arrival.
+    English times ("tmr 3pm") are read as their Chinese words; the result's `text` and
+    positions then refer to that reading."""
+    text = english_times(text)
     clusters = _clusters(text)
-    for index in range(len(clusters)):
-        found = _appointment(text, clusters, index, now)
-        if found is not None:
-            return found
-    return None
+    found = [
+        (index, when)
+        for index in range(len(clusters))
+        if (when := _appointment(text, clusters, index, now)) is not None
+    ]
+    # "昨天登记的人改成今天下午四点": a day already gone is what changed, not the visit.
+    ahead = [(i, when) for i, when in found if when.at.date() >= now.date()] or found
+    # A routine (每周三上午来) gives the visit only when no other day is named: "以后每周四
+    # 下午来, 今天先登记明天下午这一次". A bare day after it takes its hour ("以后每天下午
+    # 五点来 今天第一天").
+    routine = next((when for i, when in ahead if "every" in _kinds(clusters[i])), None)
+    single = [(i, when) for i, when in ahead if "every" not in _kinds(clusters[i])]
+    if not single:
+        return routine
+    index, when = single[0]
+    if (
+        routine is not None
+        and routine.start < when.start
+        and _kinds(clusters[index]) <= DAY_KINDS
+        and when.end == clusters[index][-1].end()
+        and _has_hour(routine)
+    ):
+        at = when.at.replace(hour=routine.at.hour, minute=routine.at.minute)
+        return VisitTime(when.text, when.start, when.end, at)
+    # "下午 … 哦不对 是明天下午": a correction replaces the time said before it.
+    for _, later in single[1:]:
+        if CORRECTION.search(text, when.end, later.start):
+            when = later
+    return when
+
+
+def _has_hour(when: VisitTime) -> bool:
+    return TOKEN.search(when.text) is not None and any(
+        m.lastgroup in CLOCK_KINDS or m.group("part") for m in TOKEN.finditer(when.text)
+    )
 
 
 def _kinds(cluster: list[re.Match[str]]) -> set[str]:
@@ -105,12 +145,17 @@ def _appointment(
     pieces = [clusters[index]]
     rest = clusters[index + 1 :]
     kinds = _kinds(pieces[0])
-    if "rel" not in kinds and not kinds & CLOCK_KINDS:
-        later = _refinement(pieces[0], rest)
-        if later is not None:
-            pieces.append(later)
-            rest = rest[rest.index(later) + 1 :]
-    merged = [m for piece in pieces for m in piece]
+    # A day may be completed by a part of the day, and that by a clock time: "今天主要是登记
+    # 访客: 下午我婆婆来 … 大概四点到".
+    while "rel" not in kinds and not kinds & CLOCK_KINDS:
+        later = _refinement(text, pieces[-1], rest)
+        if later is None:
+            break
+        pieces.append(later)
+        rest = rest[rest.index(later) + 1 :]
+        kinds = _kinds(later)
+    # "二十号 … 当天下午": the later 当天 is the date said before, not today.
+    merged = [m for piece in pieces for m in piece if piece is pieces[0] or not _same_day(m)]
     at = _resolve(merged, now)
     if at is None:
         return None
@@ -123,8 +168,12 @@ def _appointment(
     return VisitTime(words, pieces[0][0].start(), pieces[-1][-1].end(), at)
 
 
+def _same_day(m: re.Match[str]) -> bool:
+    return m.lastgroup == "day" and m.group("day") in SAME_DAY
+
+
 def _refinement(
-    cluster: list[re.Match[str]], rest: list[list[re.Match[str]]]
+    text: str, cluster: list[re.Match[str]], rest: list[list[re.Match[str]]]
 ) -> list[re.Match[str]] | None:
     """The later cluster that completes a day or part of the day said without a clock time:
     "明天 … 早上八点进场", "今晚有个饭局 … 六点半到"."""
@@ -134,13 +183,24 @@ def _refinement(
     for nxt in rest:
         gap = nxt[0].start() - end
         kinds = _kinds(nxt)
-        if kinds & DAY_KINDS or "rel" in kinds:
+        if (kinds & DAY_KINDS and not _same_day(nxt[0])) or "rel" in kinds:
             return None  # another day: another appointment
+        if (
+            part is None
+            and kinds & CLOCK_KINDS
+            and gap <= _ARRIVAL_DISTANCE
+            and ARRIVE_AFTER.match(text, nxt[-1].end())
+        ):
+            # A bare day takes, even much later, the time they arrive at: "明天来的客人开的是
+            # 甘A·3Q5Z7, 大约上午十点到", "下个礼拜一 … 他大概下午四点多到".
+            return nxt
+        if gap > _REFINE_DISTANCE:
+            return None
+        if _LEAVING.match(text, nxt[-1].end()):
+            continue  # "玩到十点左右走": when they leave, not when they come
         if part is None:
             # A bare day takes whatever time of day follows soon after it.
             return nxt if gap <= _MERGE_DISTANCE else None
-        if gap > _REFINE_DISTANCE:
-            return None
         if kinds & CLOCK_KINDS:
             return nxt if _fits(part, nxt) else None
     return None
@@ -238,25 +298,19 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
         # The token's kind is the group of its alternative, which closes last (no
         # alternative matches the empty string).
         kind = m.lastgroup
-        if kind == "day":
-            day = now + timedelta(days=DAY_WORDS.get(m.group("day"), 0))
-        elif kind == "wk":
-            day = _weekday(m.group("wk"), now)
-        elif kind == "md":
-            day = _month_day(m.group("mon"), m.group("mday"), now)
-        elif kind == "dotted":
-            day = _month_day(m.group("mon2"), m.group("mday2"), now)
-        elif kind == "dom":
-            day = _month_day(None, m.group("dnum"), now)
-        elif kind == "lunar":
-            day = lunar_day(
-                m.group("lmon") or m.group("lmon2") or m.group("lmon3"),
-                m.group("lday") or m.group("lday2") or m.group("lday3") or m.group("lday4"),
-                m.group("lfest"),
-                now,
-            )
-            if day is None:
+        if kind in DAY_KINDS:
+            day = token_day(m, now)
+            if day is None and kind == "lunar":
                 return None
+        elif kind == "every":
+            weekdays = m.group("ewd")
+            if weekdays and day is None:
+                day = min(
+                    (weekday(f"周{w}", now) for w in weekdays if w in WEEKDAYS),
+                    default=None,
+                )
+            elif m.group(0)[-1] in GLUED_PARTS:
+                part = m.group(0)[-1]  # 每晚, 每早
         elif kind == "part":
             part = m.group("part")
         elif kind in CLOCK_KINDS:
@@ -282,8 +336,8 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
         hour = _adjust_hour(
             hour, part, base=base, minute=minute, now=now, explicit_day=day is not None
         )
-    if hour == 24:
-        hour = 0
+    if hour >= 24:
+        hour -= 24
         base = base + timedelta(days=1)
     return base.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
@@ -292,10 +346,14 @@ def _with_part(hour: int, part: str) -> int:
     """The 24-hour clock of `hour` said within `part` (may be 24: midnight)."""
     if hour == 12 and (part in ("半夜", "凌晨") or (part in EVENING and part not in AFTERNOON)):
         return 24  # 晚上十二点 / 半夜十二点 is midnight
-    if part in EVENING and hour < 12:
+    if part in EVENING and part not in NIGHT and hour < 12:
+        return hour + 12
+    if part in NIGHT and 6 <= hour < 12:
         return hour + 12
     if part in ("中午", "晌午") and hour < 6:
         return hour + 12
+    if part in NIGHT and hour < 6:
+        return hour + 24  # 夜里两点: the small hours after that night
     return hour
 
 
@@ -311,38 +369,3 @@ def _adjust_hour(
         if candidate < now:
             return hour + 12
     return hour
-
-
-def _weekday(word: str, now: datetime) -> datetime:
-    target = WEEKDAYS[word[-1]]
-    today = now.weekday()
-    if word.startswith("下下"):
-        delta = 14 - today + target
-    elif word.startswith("下"):
-        delta = 7 - today + target
-    elif word[0] in "这本":
-        delta = target - today
-    else:
-        delta = (target - today) % 7
-    return now + timedelta(days=delta)
-
-
-def _month_day(mon_raw: str | None, day_raw: str, now: datetime) -> datetime | None:
-    mday = parse_int(day_raw)
-    month = parse_int(mon_raw) if mon_raw is not None else now.month
-    if mday is None or month is None or not (1 <= month <= 12 and 1 <= mday <= 31):
-        return None
-    year = now.year
-    try:
-        candidate = now.replace(year=year, month=month, day=mday)
-        if candidate.date() < now.date():
-            if mon_raw is None:
-                month += 1
-                if month == 13:
-                    month, year = 1, year + 1
-            else:
-                year += 1
-            candidate = now.replace(year=year, month=month, day=mday)
-    except ValueError:
-        return None
-    return candidate

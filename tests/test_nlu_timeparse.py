@@ -229,3 +229,83 @@ def test_round18_festivals(text: str, expected: str) -> None:
 def test_a_festival_season_is_not_a_day() -> None:
     now = datetime(2030, 6, 3, 19, 25, tzinfo=SH)
     assert parse_visit_time("端午节期间我妈来住几天", now) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Round 19: English times as residents mix them in.
+        ("my friend comes tmr 3pm", "2026-11-19 15:00"),
+        ("my cousin is coming tomorrow at 10am, pls let him in", "2026-11-19 10:00"),
+        ("two friends arriving around 8 tonight", "2026-11-18 20:00"),
+        ("my parents visit this Sat afternoon", "2026-11-21 14:00"),
+        ("the movers come next Monday 9:30am", "2026-11-23 09:30"),
+        ("cleaner coming at 4pm today", "2026-11-18 16:00"),
+        ("朋友明天evening来", "2026-11-19 19:00"),
+        ("courier will be here in 20 mins", "2026-11-18 09:50"),
+        ("Thurs morning, 2 plumbers", "2026-11-19 09:00"),
+        ("12pm tomorrow", "2026-11-19 12:00"),
+    ],
+)
+def test_round19_english(text: str, expected: str) -> None:
+    norm = get_engine().normalizer.normalize(text)
+    found = parse_visit_time(norm, NOW)
+    assert found is not None and found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Round 19: greetings are not times; a day completed by a part and then a clock.
+        ("晚上好 今晚八点半两个同学过来", "2026-11-18 20:30"),
+        ("早上好 下周一早上八点三个工人进场", "2026-11-23 08:00"),
+        ("今天主要是登记访客: 下午我婆婆来 坐公交 大概四点到", "2026-11-18 16:00"),
+        # A bare day reaches further for the time they arrive at, not the time they leave.
+        ("明天来我家的客人开的是甘A·3Q5Z7, 大约上午十点到", "2026-11-19 10:00"),
+        ("周五同学五个人过来 晚上玩到十点左右走", "2026-11-20 19:00"),
+        ("二十号是婚礼 当天下午婚庆的人来布置", "2026-11-20 14:00"),
+        # Routines count only when no other day is named.
+        ("保洁阿姨以后每周三上午来", "2026-11-18 09:00"),
+        ("家教老师每周六上午九点来 麻烦长期登记", "2026-11-21 09:00"),
+        ("以后每周四下午送水 今天先登记明天下午这一次", "2026-11-19 14:00"),
+        ("遛狗的阿姨以后每天下午五点来 今天第一天", "2026-11-18 17:00"),
+        ("护工明天开始 每天早上七点到", "2026-11-19 07:00"),
+        ("钟点工每周一三五来, 这周先登记一下周五上午的", "2026-11-20 09:00"),
+        # A day gone, or a time taken back, gives way to the one after it.
+        ("昨天登记的客人改成今天下午四点来", "2026-11-18 16:00"),
+        ("合唱团下午来排练 哦不对是明天下午", "2026-11-19 14:00"),
+        # 这周一 said on a Wednesday has passed: the coming one.
+        ("这周一上午", "2026-11-23 09:00"),
+        # Dialect parts of the day and days, the night's small hours.
+        ("俺大舅明儿后晌过来", "2026-11-19 14:00"),
+        ("明个下晌", "2026-11-19 14:00"),
+        ("阿拉囡囡礼拜天中浪向到", "2026-11-22 12:00"),
+        ("大姑姐今黑来", "2026-11-18 19:00"),
+        ("夜里两点我弟从机场过来", "2026-11-19 02:00"),
+        # Festivals of the Gregorian calendar, next month, full dates, minutes to arrival.
+        ("平安夜晚上七点 同事四个来吃饭", "2026-12-24 19:00"),
+        ("元旦上午我爸妈过来", "2027-01-01 09:00"),
+        ("下个月3号我妈过来", "2026-12-03 09:00"),
+        ("时间:2026-11-25 10:00 访客张先生", "2026-11-25 10:00"),
+        ("表弟说二十分钟到", "2026-11-18 09:50"),
+        ("川A 6G828 下午两点过到", "2026-11-18 14:00"),
+    ],
+)
+def test_round19_times(text: str, expected: str) -> None:
+    norm = get_engine().normalizer.normalize(text)
+    found = parse_visit_time(norm, NOW)
+    assert found is not None and found.at.strftime("%Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "晚上好",
+        "元旦快乐",
+        "国庆期间我妈来住几天",
+        "等了二十分钟到了都没人",
+        "登记一下 thanks",
+    ],
+)
+def test_round19_not_a_time(text: str) -> None:
+    assert parse_visit_time(get_engine().normalizer.normalize(text), NOW) is None
