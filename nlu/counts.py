@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlu.countenglish import english_party
 from nlu.mentionpatterns import AMT, AMT_FIRSTS
 from nlu.mentions import Mention, follows_sender, read_mentions
 from nlu.people import PAIR, SINGLE, SURNAMES
@@ -147,6 +148,8 @@ _THEY = frozenset({"他们", "她们"})
 _ALL_ARE = re.compile(r"都是|全是|全都是|都系")
 # Between a number of people and the names after it, a word that adds them on instead.
 _ADDS = re.compile(r"还有|和|跟|加|另外|外加|带|同|再")
+# After a number of people, the first of them described one by one.
+_BREAKDOWN = re.compile(r"(?:一|1)(?:个|位)是")
 # Before a person, a word that lists them with others.
 _LISTED = re.compile(r"和|跟|同|与|还有|、|,|加")
 
@@ -190,6 +193,13 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
         party.take(mention)
     count = party.result()
     first = mentions[0]
+    if (
+        count is not None
+        and first.numeric
+        and first.restates
+        and _BREAKDOWN.search(text, first.end) is not None
+    ):
+        return first.people  # 来两个人 一个是我表哥 一个是他朋友: who the two are
     if (
         count is not None
         and first.numeric
@@ -239,8 +249,27 @@ def count_and_mentions(text: str) -> tuple[int | None, bool]:
     """`extract_count`, and whether the text mentions people at all: a registration that
     names nobody countable (李建国 明天来, a plate alone) is one visitor to the caller, one
     with people of unknown number (几个朋友) is not."""
+    text = english_party(text)
     if "x" in text or "×" in text or "*" in text:
         text = _TIMES.sub(r"\1个", text)  # 同学 x3 -> 同学3个
     masked = _MASK.sub(_blank, text)
     mentions = read_mentions(masked)
-    return (_tally(masked, mentions) if mentions else None), bool(mentions)
+    if not mentions:
+        return None, False
+    return _tally(masked, _visitors(masked, mentions)), True
+
+
+# The sender (and whoever is with them) going out: not visitors (我和我老公今晚要出门 婆婆八点过来).
+_GOING_OUT = re.compile(r"(?:我|我们|俺)[^,.!?]{0,10}?(?:要|得)?(?:出门|出差|不在家|上班去)")
+
+
+def _visitors(text: str, mentions: list[Mention]) -> list[Mention]:
+    """The mentions that can be visitors: not the household going out. (The sender bringing
+    people home, 我带两个朋友回来, is counted with them: most residents mean so.)"""
+    if "出" in text or "不在家" in text or "上班" in text:
+        out = _GOING_OUT.search(text)
+        if out is not None:
+            rest = [m for m in mentions if m.start >= out.end()]
+            if rest:
+                return rest
+    return mentions

@@ -71,9 +71,9 @@ def _pattern(guarded: bool) -> str:
             # 访客1, 访客:2人: a form's field.
             r"(?:一共|总共|共计|合计|总计|加起来|人数|一行|共|访客)(?:是|有|约|大约|大概|就|:)?\s?"
             rf"(?P<t_amt>{AMT})(?:个|位|名|口)?(?!(?:个|位|名)?(?:大|成人|男))人?",
-            # Grown-ups and children, men and women: 三大一小, 2位成人1位儿童, 三男两女.
+            # Grown-ups and children, men and women: 三大一小, 2位成人1位儿童, 三男两女, 一老一小.
             guard(f"[{AMT_FIRSTS}]")
-            + rf"(?P<x_a>{AMT})(?:个|位|名)?(?:大人|成人|大|男的|男士|男生|男)\s?"
+            + rf"(?P<x_a>{AMT})(?:个|位|名)?(?:大人|成人|大|男的|男士|男生|男|老人|老)\s?"
             rf"(?P<x_k>{AMT})(?:个|位|名)?(?:小孩子|小孩|孩子|儿童|小朋友|小|女的|女士|女生|女)",
             # A number of people, with whom it belongs to before it (师傅三名, 他们仨,
             # 二姑一家子五口) and what they are after it (两个搬家师傅, 俩保洁).

@@ -58,7 +58,11 @@ _LIVES_HERE = re.compile(
     r"[^,.!?;]{0,6}?(?:(?<![来回])住(?:的|这|这儿|这里|在这|家的|我家|我们家)|不用登记)"
 )
 # Someone who only drops the visitors off, or who arranged the visit for the sender.
-_LEAVES = re.compile(r"[^,.!?;_]{0,6}(?:送到|送完|放下)[^,.!?;_]{0,6}就走|\s?不(?:上来|进来|上楼)")
+_LEAVES = re.compile(
+    # (Not across someone else: 我二姨和她闺女 她老公开车送过来就走.)
+    r"[^,.!?;_他她]{0,6}(?:送到|送完|放下|送过来|送来)[^,.!?;_]{0,6}就(?:走|回去|离开|掉头)"
+    r"|\s?不(?:上来|进来|上楼|下车)"
+)
 _ARRANGES = re.compile(r"\s?(?:给我|帮我|替我)(?:订|买|叫|约|请|点|安排|预约)")
 # Between the sender and the people they come with: 我和[我的]三个舍友.
 _SENDER_GAP = re.compile(r"[我俺的\s]*")
@@ -118,7 +122,7 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
     if driven and _CAR_NEXT.match(text, end):
         return None  # 我弟开我爸那台车来: the father lends the car
     if (
-        after.startswith(("的", "家"))
+        after.startswith(("的", "家", "娘家"))
         or (after[:1] in ("他", "她") and after[1:2] != "们")
         or (word in SINGLE and _SOCIAL_NEXT.match(text, end))
         or _PAIR_NEXT.match(text, end)

@@ -69,7 +69,7 @@ _MEDIA_BEFORE = re.compile(
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
     # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
     # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
-    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|灾难片|纪录片|做梦|梦见|梦到|作文|隔壁小区|别的小区|其他小区|听说)"
+    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|游戏|灾难片|纪录片|做梦|梦见|梦到|作文|隔壁小区|别的小区|其他小区|听说)"
     r"[^.!?;]{0,16}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
@@ -99,7 +99,9 @@ _HYPOTHETICAL = re.compile(
 )
 # "次次落大雨都水浸", "一下雨就淹": what happens every time, unless it is happening now too
 # ("每次楼上冲厕所 我家下水道就往外涌粪水 现在客厅都是").
-_HABITUAL = re.compile(r"(?:每次|次次|每逢|一下雨就?|一下大雨就?|一落雨就?)[^,.!?;]{0,10}$")
+_HABITUAL = re.compile(
+    r"(?:每次|次次|每逢|一下雨就?|一下大雨就?|一落雨就?|下(?:场|点|阵)雨就?|年年)[^,.!?;]{0,10}$"
+)
 # ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
 _HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话|会不会")
 # "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
@@ -115,7 +117,7 @@ _PRESENT = re.compile(
     r"(?<!到)现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|(?<!应)急(?!救|诊|煞)"
     # (Not 一直想说声谢谢, 到现在也没人来换, 到现在一个多月了: thanks and the estate's delay.)
     r"|一直(?!想|没|不|说|以为|觉得|记得|念叨|感谢)|开始|越来越"
-    r"|到现在(?![也都还]?(?:没人|没有人|没见|没修|没换|没动|没弄|没下文|没给)|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
+    r"|到现在(?![也都还]?(?:没人|没有人|没得人|没见|没修|没换|没动|没弄|没下文|没给)|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
     r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多|重|厉害)了|"
     + _SOMEONE_INSIDE

@@ -1,0 +1,62 @@
+"""Round 19 head counts: English parties read through nlu.countenglish, and the Chinese
+cases r19a showed (a household going out, a number broken down one by one, 一老一小)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu.countenglish import english_party
+from nlu.counts import extract_count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("pls register my sister + her husband + their baby, around 6 tonight", 3),
+        ("friends visiting tmr, family of four", 4),
+        ("hi, two friends coming over tomorrow at 7pm", 2),
+        ("my in-laws + my husband's grandma coming thurs afternoon", 3),
+        ("2 plumbers coming tomorrow morning, room 3-1-802", 2),
+        ("my parents are visiting this saturday, plate 沪a·3k9l2", 2),
+        ("moving company coming friday 9am, 4 guys and a truck", 4),
+        ("a couple of colleagues will drop by later, 3 of them", 3),
+        ("cleaner coming at 4pm today, just one person", 1),
+        ("周五晚上 3 friends coming over for dinner 麻烦register一下", 3),
+        ("my mum and my aunt arrive at noon", 2),
+    ],
+)
+def test_english_parties(text: str, count: int) -> None:
+    assert extract_count(text) == count
+
+
+def test_plate_letters_are_not_people() -> None:
+    # bf/gf are not read as boyfriend/girlfriend: plates hold letter pairs.
+    assert english_party("两位律师来 车牌沪a·bf927") == "两位律师来 车牌沪a·bf927"
+    assert extract_count("两位律师来我家谈事情 车牌沪a·bf927") == 2
+
+
+def test_no_latin_no_change() -> None:
+    text = "我和我老公明天过来"
+    assert english_party(text) is text
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # The household going out is not visiting; the one who comes to help is.
+        ("我和我老公今晚要出门 婆婆八点过来帮忙带娃", 1),
+        ("我跟我媳妇明天要出差 我妈明早过来帮看孩子", 1),
+        # A number, then who they are one by one.
+        ("明天下午来两个人 一个是我表哥 一个是他朋友", 2),
+        # Grown-ups and children, the old and the young.
+        ("今天下午 我家里亲戚 一老一小", 2),
+        # 老婆娘家来人: the wife's family comes, not the wife.
+        ("明晚七点 老婆娘家来人 岳父岳母加小舅子", 3),
+        # Someone who drops people off and goes is not a visitor (but not across another
+        # person: the daughter still comes).
+        ("爸妈坐我表弟的车来 表弟送到就回去", 2),
+        ("我二姨和她闺女 她老公开车送过来就走", 2),
+    ],
+)
+def test_round19_parties(text: str, count: int) -> None:
+    assert extract_count(text) == count

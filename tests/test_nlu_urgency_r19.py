@@ -1,0 +1,43 @@
+"""Round 19 urgency (r19b, r19c): emergencies the patterns learned, calm messages they let go."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlu import analyze
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "厨房水管还在漏 冒得更凶了 师傅到哪了",
+        "我外公有老年痴呆 早上出门走丢了 到现在没回来",
+        "找不到我奶奶了 她有点糊涂",
+        "门口燃气管被车撞歪了 现在能闻到味",
+        "对门老太太好几日没出过门 门口有股怪味",
+        "外墙瓷砖刚才掉了一块砸在车上 旁边还有几块在晃",
+        "a power line is down near the south gate and sparking",
+        "there is a man lying next to the bins in building 2 and he is not moving",
+    ],
+)
+def test_urgent_round19(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "卫生间地漏返臭 一股下水道的味 熏得人头疼",
+        "冒烟是我在烤红薯 烤糊了 不好意思",
+        "楼道有烧焦味 问了是楼下炒菜糊了",
+        "保安拿砖头把单元门顶着 晚上谁都能进",
+        "洗衣机排水口堵了 水漫出来一点 已经拖干了",
+        "晾衣架螺丝锈断了一颗 暂时还挂得牢 有空来看下",
+        "楼下烧烤店的烟太大 以为着火了 差点打119",
+        "我在玩一个游戏 有一关是大楼着火 过不去",
+        "垃圾桶被风吹翻了 轮子掉了 扶不起来",
+        "下场雨地库就淹 年年都这样 物业管不管",
+    ],
+)
+def test_not_urgent_round19(text: str) -> None:
+    assert not analyze(text).urgent
