@@ -4,13 +4,15 @@ already reads (2个人, 一家四口, 我姐和她老公和他们宝宝).
 
 A rewrite instead of a second grammar, as for times (nlu.timeenglish): how people named,
 numbered and joined add up stays in one place. Only the head count reads the rewritten
-text, and only when the message holds a Latin letter."""
+text, and only when the message holds a Latin word."""
 
 from __future__ import annotations
 
 import re
 
-_HAS_LATIN = re.compile(r"[a-z]")
+# Every rule needs a word of two letters or more (am, pm, my, tmr): a plate's lone letters
+# (沪a·3k9l2) do not start the dozen substitutions.
+_HAS_WORD = re.compile(r"[a-z]{2}")
 
 _NUMBERS = {
     "one": "1",
@@ -114,8 +116,8 @@ def _kin(match: re.Match[str]) -> str:
 
 def english_party(text: str) -> str:
     """`text` with English numbers of people, relatives and joining words in Chinese;
-    unchanged when it has no Latin letter."""
-    if not _HAS_LATIN.search(text):
+    unchanged when it has no Latin word."""
+    if not _HAS_WORD.search(text):
         return text
     text = _FAMILY_RE.sub(lambda m: f" 一家{_number(m.group('n'))}口 ", text)
     text = _JUST_RE.sub(" 就一个人 ", text)

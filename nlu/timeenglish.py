@@ -4,13 +4,15 @@ nlu.timeparse already reads (明天 15:00, 这周六 下午, 6点 今晚).
 
 A rewrite instead of a second grammar: every rule about how a day, a part of the day and a
 clock time combine stays in one place. Only the visit-time parser reads the rewritten text,
-and only when the message holds a Latin letter."""
+and only when the message holds a Latin word."""
 
 from __future__ import annotations
 
 import re
 
-_HAS_LATIN = re.compile(r"[a-z]")
+# Every rule needs a word of two letters or more (am, pm, my, tmr): a plate's lone letters
+# (沪a·3k9l2) do not start the dozen substitutions.
+_HAS_WORD = re.compile(r"[a-z]{2}")
 
 _DAYS = {
     "mon": "一",
@@ -92,8 +94,8 @@ _IN_RE = re.compile(_IN)
 
 def english_times(text: str) -> str:
     """`text` with English day, weekday, part-of-day and clock words in Chinese; unchanged
-    when it has no Latin letter."""
-    if not _HAS_LATIN.search(text):
+    when it has no Latin word."""
+    if not _HAS_WORD.search(text):
         return text
     text = _CLOCK_RE.sub(_clock, text)
     text = _IN_RE.sub(_relative, text)

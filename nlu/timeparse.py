@@ -97,35 +97,34 @@ def parse_visit_time(text: str, now: datetime) -> VisitTime | None:
     positions then refer to that reading."""
     text = english_times(text)
     clusters = _clusters(text)
-    found = [
-        (index, when)
-        for index in range(len(clusters))
-        if (when := _appointment(text, clusters, index, now)) is not None
-    ]
-    # "昨天登记的人改成今天下午四点": a day already gone is what changed, not the visit.
-    ahead = [(i, when) for i, when in found if when.at.date() >= now.date()] or found
-    # A routine (每周三上午来) gives the visit only when no other day is named: "以后每周四
-    # 下午来, 今天先登记明天下午这一次". A bare day after it takes its hour ("以后每天下午
-    # 五点来 今天第一天").
-    routine = next((when for i, when in ahead if "every" in _kinds(clusters[i])), None)
-    single = [(i, when) for i, when in ahead if "every" not in _kinds(clusters[i])]
-    if not single:
-        return routine
-    index, when = single[0]
-    if (
-        routine is not None
-        and routine.start < when.start
-        and _kinds(clusters[index]) <= DAY_KINDS
-        and when.end == clusters[index][-1].end()
-        and _has_hour(routine)
-    ):
-        at = when.at.replace(hour=routine.at.hour, minute=routine.at.minute)
-        return VisitTime(when.text, when.start, when.end, at)
-    # "下午 … 哦不对 是明天下午": a correction replaces the time said before it.
-    for _, later in single[1:]:
-        if CORRECTION.search(text, when.end, later.start):
-            when = later
-    return when
+    routine: VisitTime | None = None  # 每周三上午来: a routine, used when no other day is named
+    past: VisitTime | None = None  # 昨天登记的人改成今天: a day gone is what changed
+    found: VisitTime | None = None
+    bare = False
+    for index in range(len(clusters)):
+        when = _appointment(text, clusters, index, now)
+        if when is None:
+            continue
+        kinds = _kinds(clusters[index])
+        if "every" in kinds:
+            routine = routine or when
+        elif when.at.date() < now.date():
+            past = past or when
+        elif found is None:
+            found = when
+            bare = kinds <= DAY_KINDS and when.end == clusters[index][-1].end()
+            # Only a correction after it ("下午 … 哦不对 是明天下午") can replace it.
+            if not CORRECTION.search(text, when.end):
+                break
+        elif CORRECTION.search(text, found.end, when.start):
+            found, bare = when, False
+    if found is None:
+        return routine or past
+    if routine is not None and routine.start < found.start and bare and _has_hour(routine):
+        # A bare day after a routine takes its hour: "以后每天下午五点来 今天第一天".
+        at = found.at.replace(hour=routine.at.hour, minute=routine.at.minute)
+        return VisitTime(found.text, found.start, found.end, at)
+    return found
 
 
 def _has_hour(when: VisitTime) -> bool:
