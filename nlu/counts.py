@@ -200,6 +200,16 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
         and _BREAKDOWN.search(text, first.end) is not None
     ):
         return first.people  # 来两个人 一个是我表哥 一个是他朋友: who the two are
+    later = [m for m in mentions[1:] if m.numeric]
+    if (
+        count is not None
+        and first.numeric
+        and first.restates
+        and later
+        and sum(m.people for m in later) == first.people
+        and not _ADDS.search(text, first.end, later[0].start)
+    ):
+        return first.people  # 有四个人 两个大人两个小孩: the four, broken down
     if (
         count is not None
         and first.numeric

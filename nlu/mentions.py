@@ -36,8 +36,12 @@ _SOCIAL_NEXT = re.compile(alternation(SOCIAL))
 _PAIR_NEXT = re.compile(alternation(PAIR))  # 同事夫妇 are two, not three
 # After 帮/给 the person may still be the visitor: 帮我朋友登记一下.
 _REGISTER_NEXT = re.compile(r"\s?(?:登记|报备|预约|开门|放行|办|申请|留个)")
+# A visitor described again: 是个小姑娘, 她是我家工人 (not one more).
+_DESCRIBED = re.compile(r"(?:是|係)(?:我|我家|我们家|我的|他的|她的|他家|她家)?$")
+# Some of those already counted: 三个同事 有一个开车 (the one who drives is among them).
+_SUBSET_AFTER = re.compile(r"(?:人|个人)?\s?(?:开车|开的车|自己开车|开两台车|会开车|要开车|有车)")
 # Someone the visit is for, not a visitor: 去看我姑妈, 帮我妈搬东西, 找18楼的王阿姨.
-_OBJECT = re.compile(r"(?:找|接|帮|看望|探望|看|探|照顾|去|见|来带|去带)[^\s,.!?;:~登说]{0,5}$")
+_OBJECT = re.compile(r"(?:找|接|帮|给|看望|探望|看|探|照顾|去|见|来带|去带)[^\s,.!?;:~登说]{0,5}$")
 # The sender introducing themself (我是18栋的王女士), or someone addressed (王师傅你好).
 _SELF = re.compile(r"(?:我是|我叫|本人)[^\s,.!?]{0,8}$")
 _CALLED = re.compile(r"\s?(?:啊|呀|你|您)")
@@ -132,6 +136,10 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
     if after.startswith(("们", "他们", "她们", "一家", "一大家", "全家")):
         return Mention(start, end, vague=True)  # 室友们, 叔叔他们一家子
     before = text[max(0, start - 8) : start]
+    if previous is not None and _DESCRIBED.search(before):
+        return None  # 阿姐等阵到 … 她是我家工人: the same person
+    if word == "老人家" and before[-1:] in ("他", "她", "您", "你"):
+        return None  # 她老人家: an honorific "she"
     if (
         (_OBJECT.search(before) and not _REGISTER_NEXT.match(text, end))
         or _STAFF.search(before)
@@ -163,6 +171,13 @@ def _group(m: re.Match[str], text: str, previous: Mention | None) -> list[Mentio
         return []  # 三个人 其中一个是小孩: part of what was counted
     if noun is None and cls in ("个", "位") and not _BARE_END.match(text, end):
         return []  # 两个箱子, 后几位
+    if (
+        previous is not None
+        and previous.numeric
+        and (text[start - 1 : start] == "有" or text.startswith("有", start))
+        and _SUBSET_AFTER.match(text, end)
+    ):
+        return []  # 三个同事来 有一个开车: one of the three
     people = 1 if amt is None else amount(amt)
     if cls == "对":  # 两对夫妻
         if noun is None:
@@ -196,6 +211,8 @@ def _group(m: re.Match[str], text: str, previous: Mention | None) -> list[Mentio
                 found.append(single)
     elif joined:
         restates = False  # 我带两个人, 还有中介一个
+    elif previous is not None and _DESCRIBED.search(text, max(0, start - 4), start):
+        restates = True  # 我女儿同学来玩 是个小姑娘: who they are, not one more
     elif whole:
         restates = True  # 三个人, 一家三口
     else:

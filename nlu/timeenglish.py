@@ -27,13 +27,15 @@ _DAYS = {
 _WEEKDAY = (
     r"(?:(?P<which>this|next|coming|this coming)\s+)?"
     r"(?P<wd>mon|tue|wed|thu|fri|sat|sun)"
-    r"(?:day|s|sday|nesday|r|rs|rsday|urday)?(?![a-z])"
+    r"(?:day|s|sday|nesday|r|rs|rsday|urday)?(?![a-z])(?P<nextweek>\s+next week)?"
 )
 _CLOCK = r"(?P<h>[01]?[0-9])(?:[:.](?P<m>[0-5][0-9]))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?![a-z])"
 # "at 7" / "around 6": an hour with no am/pm, only after a word that announces a time.
 _BARE_HOUR = (
     r"(?:(?<![a-z])(?:at|around|about|by|before|after|arriving|arrive|arrives)\s+)"
     r"(?P<bh>[01]?[0-9])(?:[:.](?P<bm>[0-5][0-9]))?(?:\s*o'?clock)?(?![0-9:]|\s*[a-z])"
+    # ... or with "ish" after it: "10ish".
+    r"|(?<![0-9a-z])(?P<ih>[01]?[0-9])ish(?![a-z])"
 )
 _IN = (
     r"(?<![a-z])in\s+(?P<n>an?|half an|[0-9]{1,3})\s*"
@@ -60,6 +62,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 def _weekday(match: re.Match[str]) -> str:
     which = match.group("which") or ""
+    if match.group("nextweek"):
+        which = "next"  # "Wednesday next week"
     prefix = "下周" if which == "next" else "这周" if which == "this" else "周"
     return f" {prefix}{_DAYS[match.group('wd')]} "
 
@@ -76,6 +80,8 @@ def _clock(match: re.Match[str]) -> str:
 
 
 def _bare_hour(match: re.Match[str]) -> str:
+    if match.group("ih"):
+        return f" {match.group('ih')}点 "
     minute = match.group("bm")
     return f" {match.group('bh')}点{minute + '分' if minute else ''} "
 

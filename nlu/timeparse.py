@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from nlu.numbers import parse_int
+from nlu.numbers import DIGITS, parse_int
 from nlu.timedays import token_day, weekday
 from nlu.timeenglish import english_times
 from nlu.timewords import (
@@ -83,6 +83,8 @@ def _clusters(text: str) -> list[list[re.Match[str]]]:
         # anything else it means "a bit" (明天来 快一点).
         if kind == "clock" and not _plausible_clock(match, joins):
             continue
+        if kind == "hhmm" and not joins:
+            continue  # 1430 alone may be a flat or a code: only 后天1430 is a time
         if current is not None and joins:
             current.append(match)
         else:
@@ -100,23 +102,31 @@ def parse_visit_time(text: str, now: datetime) -> VisitTime | None:
     routine: VisitTime | None = None  # 每周三上午来: a routine, used when no other day is named
     past: VisitTime | None = None  # 昨天登记的人改成今天: a day gone is what changed
     found: VisitTime | None = None
+    found_at = 0
     bare = False
     for index in range(len(clusters)):
         when = _appointment(text, clusters, index, now)
-        if when is None:
-            continue
+        if when is None or text.endswith("不是", 0, when.start):
+            continue  # 不是这周六 是下周六: the day taken back
         kinds = _kinds(clusters[index])
         if "every" in kinds:
             routine = routine or when
         elif when.at.date() < now.date():
             past = past or when
         elif found is None:
-            found = when
+            found, found_at = when, index
             bare = kinds <= DAY_KINDS and when.end == clusters[index][-1].end()
             # Only a correction after it ("下午 … 哦不对 是明天下午") can replace it.
             if not CORRECTION.search(text, when.end):
                 break
         elif CORRECTION.search(text, found.end, when.start):
+            if not kinds & DAY_KINDS:
+                # 明天下午三点 哦不 改四点了: the new hour on the day said first.
+                kept = [
+                    m for m in clusters[found_at] if m.lastgroup in DAY_KINDS or m.group("part")
+                ]
+                at = _resolve(kept + clusters[index], now)
+                when = when if at is None else VisitTime(when.text, when.start, when.end, at)
             found, bare = when, False
     if found is None:
         return routine or past
@@ -184,15 +194,18 @@ def _refinement(
         kinds = _kinds(nxt)
         if (kinds & DAY_KINDS and not _same_day(nxt[0])) or "rel" in kinds:
             return None  # another day: another appointment
+        said_hour = bool(kinds & CLOCK_KINDS) or "part" in kinds
         if (
             part is None
-            and kinds & CLOCK_KINDS
+            and said_hour
             and gap <= _ARRIVAL_DISTANCE
             and ARRIVE_AFTER.match(text, nxt[-1].end())
         ):
             # A bare day takes, even much later, the time they arrive at: "明天来的客人开的是
-            # 甘A·3Q5Z7, 大约上午十点到", "下个礼拜一 … 他大概下午四点多到".
+            # 甘A·3Q5Z7, 大约上午十点到", "下个礼拜一 … 他大概下午四点多到", "… 下午到".
             return nxt
+        if part is None and gap <= _REFINE_DISTANCE and kinds & CLOCK_KINDS and "part" in kinds:
+            return nxt  # "明天来一车人 有七八个 车牌冀F·9H3Y6 上午十点多": a full time of day
         if gap > _REFINE_DISTANCE:
             return None
         if _LEAVING.match(text, nxt[-1].end()):
@@ -257,8 +270,8 @@ def _arrival(
 
 def _plausible_clock(match: re.Match[str], after_other: bool) -> bool:
     hour = match.group("hour")
-    if match.group("unit") == "时" and not hour.isdigit():
-        return False  # 一时半会 / 同时: not a clock time
+    if match.group("unit") == "时" and not hour.isdigit() and not after_other:
+        return False  # 一时半会 / 同时: not a clock time (but 下午三时 is)
     # 快一点 / 早一点 / 有一点: "a bit", not 1 o'clock
     bare_one = hour in ("一", "几") and not match.group(0).endswith(("钟", "半", "分"))
     return after_other or not bare_one
@@ -268,11 +281,21 @@ def _clock(m: re.Match[str]) -> tuple[int, int] | None:
     """(hour, minute) of a clock or hh:mm token as said, before any part of the day."""
     if m.lastgroup == "hm":
         return int(m.group("h2")), int(m.group("m2"))
+    if m.lastgroup == "hhmm":
+        return int(m.group("h4")), int(m.group("m4"))
     if m.lastgroup != "clock":
         return None
-    hour = parse_int(m.group("hour"))
+    raw = m.group("hour")
+    # 八九点 / 两三点: a range, the earlier hour (not 89 or 23).
+    if len(raw) == 2 and raw[0] in DIGITS and raw[1] in DIGITS and DIGITS[raw[0]] < DIGITS[raw[1]]:
+        raw = raw[0]
+    hour = parse_int(raw)
     if hour is None:
         return None
+    less, less_quarter = m.group("less", "lessq")
+    if less or less_quarter:
+        before = 15 if less_quarter else parse_int(less) or 0
+        return (hour - 1, 60 - before) if 0 < before < 60 and hour > 0 else None
     minute = 0
     half, q1, q3, zi, spoken = m.group("half", "q1", "q3", "zi", "min")  # one call, not five
     if half:
@@ -298,6 +321,8 @@ def _resolve(cluster: list[re.Match[str]], now: datetime) -> datetime | None:
         # alternative matches the empty string).
         kind = m.lastgroup
         if kind in DAY_KINDS:
+            if kind == "wk" and day is not None:
+                continue  # 九月十三号 礼拜五: the weekday only confirms the date
             day = token_day(m, now)
             if day is None and kind == "lunar":
                 return None

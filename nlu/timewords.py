@@ -196,11 +196,14 @@ _TOKEN_BRANCHES = (
     # X点 / X点半 / X点一刻 / X点20(分) / X点三个字 (Cantonese: 5 minutes a 字) / X:XX /
     # 3-5点 (range: the start counts). Not the tail of a longer number ("98765 时"), and
     # not 时 in 时间/时候 ("车牌…66 时间明天").
-    rf"(?P<clock>(?<![0-9])(?P<hour>{_N}{{1,3}})(?:\s?(?:-|~|到|至)\s?{_N}{{1,3}})?\s?"
+    # 差十分五点 / 差一刻八点: minutes before the hour.
+    rf"(?P<clock>(?:差\s?(?:(?P<less>{_N}{{1,2}})\s?分钟?|(?P<lessq>一刻))\s?)?(?<![0-9])(?P<hour>{_N}{{1,3}})(?:\s?(?:-|~|到|至)\s?{_N}{{1,3}})?\s?"
     r"(?P<unit>点|时(?![间候期段代常效髦光尚差长]))(?:\s?[来多]?钟)?"
     rf"(?:\s?(?P<half>半)|\s?(?P<q1>一刻)|\s?(?P<q3>三刻)|\s?(?P<zi>{_N}{{1,2}})\s?个字"
     rf"|\s?(?P<min>{_MINUTE}))?)",
     r"(?P<hm>(?<![0-9])(?P<h2>[0-2]?[0-9])[:](?P<m2>[0-5][0-9])(?![0-9]))",
+    # 1430 / 1900: a 24-hour time without a colon, read only right after a day (后天1430).
+    r"(?P<hhmm>(?<![0-9])(?P<h4>[01][0-9]|2[0-3])(?P<m4>[0-5][0-9])(?![0-9]|\s?[室号栋楼幢座单元户元块]))",
     # 过一个钟 / 过半小时 / 两个小时后 / 20分钟后: relative to now.
     rf"(?P<rel>(?P<relpre>过)?\s?(?P<rnum>{_N}{{1,3}}|半)\s?个?\s?(?P<runit>钟头|钟|小时|分钟)"
     # 二十分钟到 / 半个钟就到: arriving that long from now.
@@ -218,6 +221,7 @@ _TOKEN_BRANCHES = (
     _PART_OF_DAY,
     _CLOCK,
     _HOUR_MINUTE,
+    _HHMM,
     _RELATIVE,
 ) = _TOKEN_BRANCHES
 # Chinese-calendar days (resolved by nlu.lunar): 农历/阴历 + any month and day, 正月/冬月/腊月
@@ -243,7 +247,10 @@ _LUNAR = (
 # 5号, 11.21), and as a clock or relative time only when an hour word, a range or a
 # duration does (3点, 3-5点, 8:30, 两个小时, 过半小时).
 _DATE_AHEAD = rf"(?={_N}{{1,3}}\s?[月日号./]|下个?月|20[0-9]{{2}}\s?[-/.年])"
-_CLOCK_AHEAD = rf"(?={_N}{{1,3}}\s?[点时\-~到至:]|过|\s?(?:{_N}{{1,3}}|半)\s?个?\s?[钟小分])"
+_CLOCK_AHEAD = (
+    rf"(?={_N}{{1,3}}\s?[点时\-~到至:]|过|差|\s?(?:{_N}{{1,3}}|半)\s?个?\s?[钟小分]"
+    r"|[0-2][0-9][0-5][0-9](?![0-9]))"
+)
 
 
 def _either(*branches: str) -> str:
@@ -261,7 +268,7 @@ TOKEN = re.compile(
                 guarded(_LUNAR),
                 _DATE_AHEAD + _either(_ISO, _MONTH_DAY, _DOTTED, _DAY_OF_MONTH),
                 guarded(_PART_OF_DAY),
-                _CLOCK_AHEAD + _either(_CLOCK, _HOUR_MINUTE, _RELATIVE),
+                _CLOCK_AHEAD + _either(_CLOCK, _HOUR_MINUTE, _HHMM, _RELATIVE),
             )
         )
     )
@@ -270,7 +277,7 @@ TOKEN = re.compile(
 GAP = re.compile(r"^[\s,的约大概左右前后那个那天这天这个]{0,3}$")
 # The token kinds (named groups of TOKEN) that give a day, and those that give a clock time.
 DAY_KINDS = frozenset({"day", "wk", "md", "iso", "dotted", "dom", "lunar", "solar"})
-CLOCK_KINDS = frozenset({"clock", "hm"})
+CLOCK_KINDS = frozenset({"clock", "hm", "hhmm"})
 # Travel words: a clock time next to one is when someone sets off ("坐晚上七点的火车"); a
 # later clock time of arrival ("到小区估计九点了") is when they reach the gate.
 DEPART = re.compile(
@@ -279,6 +286,8 @@ DEPART = re.compile(
 ARRIVE_BEFORE = re.compile(r"到|抵达|进小区|进门")
 ARRIVE_AFTER = re.compile(r"\s?(?:左右|多|过|前后|之前|以前|的样子)?\s?(?:就|能)?(?:到|抵达|进)")
 # Words that take back a time said before ("下午 … 哦不对 是明天下午").
-CORRECTION = re.compile(r"不对|说错|搞错|改成|改到|改为|改在|更正|应该是")
+CORRECTION = re.compile(
+    r"不对|说错|搞错|改成|改到|改为|改在|更正|应该是|哦不|改(?=[0-9一二三四五六七八九十两])"
+)
 # Night parts after which a small hour is the early morning of the next day (夜里两点).
 NIGHT = frozenset({"夜里", "夜间", "半夜", "夜到", "夜里向"})

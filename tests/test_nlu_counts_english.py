@@ -60,3 +60,26 @@ def test_no_latin_no_change() -> None:
 )
 def test_round19_parties(text: str, count: int) -> None:
     assert extract_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # The one the visit is for (给我妈体检) is not a visitor; the staff who come are.
+        ("社区医生今天下午上门给我婆婆量血压 一个医生一个护士", 2),
+        ("一会儿社区医院的大夫上门给我老伴打针", 1),
+        # A visitor described again is not one more.
+        ("阿姐等阵到 叫保安唔使拦 她是我家工人", 1),
+        ("我姨妈等下来 她老人家不会扫码", 1),
+        ("女儿同学周六上午来家里玩 是个小姑娘", 1),
+        # Some of those counted: the one who drives is among them.
+        ("明天晚上七点半三个同事来 有一个开车", 3),
+        # A number of people, then the same number broken down.
+        ("有四个人明天要过来两个大人两个小孩", 4),
+        ("装修公司来量房两个人一个设计师一个量尺寸的", 2),
+        # ... but more added on is more.
+        ("三个人 另外还有两个小孩", 5),
+    ],
+)
+def test_round19_described_and_subsets(text: str, count: int) -> None:
+    assert extract_count(text) == count

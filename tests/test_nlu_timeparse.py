@@ -289,6 +289,23 @@ def test_round19_english(text: str, expected: str) -> None:
         ("时间:2026-11-25 10:00 访客张先生", "2026-11-25 10:00"),
         ("表弟说二十分钟到", "2026-11-18 09:50"),
         ("川A 6G828 下午两点过到", "2026-11-18 14:00"),
+        # r19a: 三时, minutes before the hour, ranges, 24-hour times without a colon.
+        ("九月六日下午三时有客人二位来访", "2027-09-06 15:00"),
+        ("明天下午差十分五点 两个同学过来", "2026-11-19 16:50"),
+        ("后天早上差一刻八点 保姆来面试", "2026-11-20 07:45"),
+        ("明晚八九点同事过来送文件", "2026-11-19 20:00"),
+        ("明天下午两三点 有个搬家公司来", "2026-11-19 14:00"),
+        ("后天1430燃气公司上门安检", "2026-11-20 14:30"),
+        ("下周六 1900 聚餐 6人", "2026-11-28 19:00"),
+        # A day taken back, a new hour on the same day, a weekday confirming a date.
+        ("不是这周六 是下周六 钢琴老师上午十点来", "2026-11-28 10:00"),
+        ("明天下午三点 哦不 改四点了 朋友两个", "2026-11-19 16:00"),
+        ("十一月二十七号 礼拜五 晚上七点 战友一家三口", "2026-11-27 19:00"),
+        # A bare day and a full time of day or an arrival later on.
+        ("明天来一车人 有七八个 车牌冀F·9H3Y6 上午十点多", "2026-11-19 10:00"),
+        ("后天我侄儿开车来 车牌赣B17082 下午到", "2026-11-20 14:00"),
+        ("delivery guy tomorrow morning 10ish, 1 person", "2026-11-19 10:00"),
+        ("my parents arrive wednesday next week in the afternoon", "2026-11-25 14:00"),
     ],
 )
 def test_round19_times(text: str, expected: str) -> None:
@@ -305,6 +322,8 @@ def test_round19_times(text: str, expected: str) -> None:
         "国庆期间我妈来住几天",
         "等了二十分钟到了都没人",
         "登记一下 thanks",
+        "我家是1201 麻烦登记",
+        "一时半会来不了",
     ],
 )
 def test_round19_not_a_time(text: str) -> None:
