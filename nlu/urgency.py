@@ -44,7 +44,9 @@ _LIFT_RESOLVED = re.compile(
 _LIFT_INSIDE = re.compile(r"在里面|在里头|在里边|没出来|出不来|困着|关着")
 # "上个月困梯那次…", "外墙掉砖那事": the hit names an event that is over, whatever follows.
 _PAST_AFTER = re.compile(
-    r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那晚|那夜|那个报修|那单|那个单)"
+    r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那晚|那夜|那个报修|那单|那个单"
+    # "那个冒烟的单子取消吧": a request already made, talked about.
+    r"|的单子|的工单|的报修单)"
     # "燃气漏过一回", "楼上水管爆过一次": 过 tells of something that happened before.
     r"|过(?:一|两|几|好几)?(?:回|次)"
     # "上次着火以后换的那个烟感", "困人以后说要换主板": what was done after it.
@@ -69,7 +71,7 @@ _MEDIA_BEFORE = re.compile(
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
     # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
     # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
-    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|游戏|灾难片|纪录片|做梦|梦见|梦到|作文|隔壁小区|别的小区|其他小区|听说)"
+    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|游戏|灾难片|纪录片|做梦|梦见|梦到|作文|作业题|竞赛|考题|隔壁小区|别的小区|其他小区|听说)"
     r"[^.!?;]{0,16}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
@@ -79,7 +81,8 @@ _MISTAKEN_BEFORE = re.compile(r"以为(?:(?!结果|没想到|谁知|竟然|现�
 # an escape route. Only that point excuses it: "真的着火了 怎么办" is a cry for help.
 _IMAGINED = re.compile(r"(?:真要|真的要|要是真|(?<![的])真)$")
 _IMAGINED_AFTER = re.compile(
-    r"^[^.!?;]{0,8}?(?:往上跑|往哪跑|往哪逃|跑都跑不|跑不出去|逃不出去|进不来|开不进来)"
+    r"^[^.!?;]{0,8}?(?:往上跑|往哪跑|往哪逃|跑都跑不|跑不出去|逃不出去|进不来|开不进来|谁都跑不掉"
+    r"|怎么进|怎么出去|也回这么慢)"
 )
 # "水管爆了物业负责赔吗": who pays for an emergency is asked after it, not during it.
 _LIABILITY_AFTER = re.compile(

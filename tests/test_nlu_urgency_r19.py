@@ -18,6 +18,9 @@ from nlu import analyze
         "外墙瓷砖刚才掉了一块砸在车上 旁边还有几块在晃",
         "a power line is down near the south gate and sparking",
         "there is a man lying next to the bins in building 2 and he is not moving",
+        # Homework is not a quiz: a child alone reporting a burning smell.
+        "妈妈不在家 我在写作业 插排那里有焦味 插头黑黑的",
+        "真的着火了 怎么办",
     ],
 )
 def test_urgent_round19(text: str) -> None:
@@ -37,6 +40,10 @@ def test_urgent_round19(text: str) -> None:
         "我在玩一个游戏 有一关是大楼着火 过不去",
         "垃圾桶被风吹翻了 轮子掉了 扶不起来",
         "下场雨地库就淹 年年都这样 物业管不管",
+        # A request already made, an imagined fire making a point, a quiz question.
+        "那个冒烟的单子取消吧 是楼下在烧纸",
+        "消防通道堆满了纸箱 真着火了谁都跑不掉",
+        "孩子作业题:家里燃气泄漏了应该先做什么",
     ],
 )
 def test_not_urgent_round19(text: str) -> None:
