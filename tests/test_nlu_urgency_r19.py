@@ -21,6 +21,13 @@ from nlu import analyze
         # Homework is not a quiz: a child alone reporting a burning smell.
         "妈妈不在家 我在写作业 插排那里有焦味 插头黑黑的",
         "真的着火了 怎么办",
+        # What nothing caught in the training files before.
+        "楼道里那根燃气管子被装修的撞了 有味道出来了",
+        "窗户的铰链断了 整扇窗一边吊着 随时掉下去",
+        "有人在楼道里堆了好几桶汽油",
+        "阳台烤肉的炭盆火苗子窜得老高 烟都灌到我家了",
+        "炉子烟筒掉了 满屋子都是烟 老伴叫不大醒",
+        "屋里用酒精炉涮火锅 孩子说头疼犯困 窗户关着",
     ],
 )
 def test_urgent_round19(text: str) -> None:
