@@ -14,7 +14,7 @@ from nlu.regexgate import GatedPattern, GateIndex, first_chars, guarded
 # is a fear, not a denial; "会不会着火" stays a question about what might happen.)
 _NEG_BEFORE = re.compile(
     r"(?:没有|没|無|无|(?<!是)不是|不再|不会|并没有|并没|未|别|(?<!是)不)"
-    r"(?:什么|啥|任何|再|人|有人|楼里|家里|屋里|闻到|闻见|感觉到)?$"
+    r"(?:什么|啥|任何|再|人|有人|楼里|家里|屋里|闻到|闻见|感觉到|再冒|冒)?$"
 )
 # A hit followed by its resolution ("燃气味已经散了", "水已经关掉了") is not an emergency now.
 # (A door or window opened to air a gas smell is not: "煤气味很重 窗和门开了"; an opened door
@@ -103,7 +103,7 @@ _HYPOTHETICAL = re.compile(
 # "次次落大雨都水浸", "一下雨就淹": what happens every time, unless it is happening now too
 # ("每次楼上冲厕所 我家下水道就往外涌粪水 现在客厅都是").
 _HABITUAL = re.compile(
-    r"(?:每次|次次|每逢|一下雨就?|一下大雨就?|一落雨就?|下(?:场|点|阵)雨就?|年年)[^,.!?;]{0,10}$"
+    r"(?:每次|次次|每逢|一下雨就?|一下大雨就?|一落雨就?|下(?:场|点|阵)雨就?|年年|天天)[^,.!?;]{0,10}$"
 )
 # ...or inside or right after the hit: "水管要是爆了", "电梯困人的话拨哪个号".
 _HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话|会不会")
@@ -120,7 +120,7 @@ _PRESENT = re.compile(
     r"(?<!到)现在(?:又|还|也|正|已经(?!好|没|修|解决|不|处理))|正在|还在|又(?!要)|快来|快点|赶紧|马上|救命|立刻|(?<!应)急(?!救|诊|煞)"
     # (Not 一直想说声谢谢, 到现在也没人来换, 到现在一个多月了: thanks and the estate's delay.)
     r"|一直(?!想|没|不|说|以为|觉得|记得|念叨|感谢)|开始|越来越"
-    r"|到现在(?![也都还]?(?:没人|没有人|没得人|没见|没修|没换|没动|没弄|没下文|没给)|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
+    r"|到现在(?![也都还]?(?:没人|没有人|没得人|一个说法|个说法|没见|没修|没换|没动|没弄|没下文|没给)|[0-9一二三四五六七八九十两几半]+个?多?(?:天|周|星期|礼拜|月|年))"
     # "早上报的煤气味 ... 现在整层楼都是味了": an earlier report that has since got worse.
     r"|现在[^,.!?]{0,4}(?:都是|全是|到处|满)|比刚才|比上次|更(?:大|浓|冲|多|重|厉害)了|"
     + _SOMEONE_INSIDE
