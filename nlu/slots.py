@@ -69,7 +69,7 @@ _RATING_WORDS: tuple[tuple[re.Pattern[str], int], ...] = (
         re.compile(
             r"满分|五星|非常满意|超满意|十分满意|特别满意|超级满意|很满意|太棒|好评|点赞|完美"
             r"|一流|非常好|特别好|太好了|无可挑剔|没得说|没得弹|杠杠的|巴适|嘎嘎好|贼拉?满意"
-            r"|好满意|老好|perfect|five stars?"
+            r"|好满意|老好|老满意|贼好|贼棒|杠杠滴|perfect|five stars?"
         ),
         5,
     ),
@@ -86,7 +86,7 @@ _RATING_WORDS: tuple[tuple[re.Pattern[str], int], ...] = (
     (
         re.compile(
             r"一般|还行|凑合|凑活|马马虎虎|还可以|还阔以|还中|中吧|将就|差强人意|基本满意|中评|及格"
-            r"|三星"
+            r"|三星|中规中矩"
         ),
         3,
     ),
