@@ -248,7 +248,12 @@ class Engine:
         phone = extract_phone(norm) if has_digit else None
         if phone:
             slots["phone"] = phone
-        ticket = extract_ticket(norm) if has_digit or not _TICKET_CHARS.isdisjoint(chars) else None
+        # (A status or call-off may read its number out with no cue: 三二零八那个不用了.)
+        ticket = (
+            extract_ticket(norm)
+            if has_digit or not _TICKET_CHARS.isdisjoint(chars) or intent in _TICKET_INTENTS
+            else None
+        )
         if ticket is None and has_digit and intent in _TICKET_INTENTS:
             ticket = extract_bare_ticket(norm)
             if (
