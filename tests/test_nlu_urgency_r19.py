@@ -55,3 +55,32 @@ def test_urgent_round19(text: str) -> None:
 )
 def test_not_urgent_round19(text: str) -> None:
     assert not analyze(text).urgent
+
+
+# Round 19: emergencies in plain English.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the lift dropped and stopped between floors, my son is inside",
+        "smoke is coming out from under the door next to mine, nobody answers",
+        "water is pouring through the ceiling light in my kitchen",
+        "pipe under the sink burst, water everywhere",
+        "my husband fell in the shower and is not responding",
+        "the gas heater flame went yellow and my roommate feels dizzy",
+        "someone is throwing bottles out of a window in block 3",
+    ],
+)
+def test_urgent_round19_english(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my grandma felt dizzy this morning but she is ok now, where is the pharmacy?",
+        "the lift is slow in the mornings, can you check it",
+        "is there a water outage tomorrow?",
+    ],
+)
+def test_not_urgent_round19_english(text: str) -> None:
+    assert not analyze(text).urgent
