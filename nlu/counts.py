@@ -144,6 +144,8 @@ class _Party:
 # A relative after these belongs to someone other than the writer.
 _OTHERS_OWN = frozenset("他她它的")
 _THEY = frozenset({"他们", "她们"})
+# A couple named as a pair after two people were: the same two (姥姥姥爷 … 老两口).
+_COUPLE = frozenset({"老两口", "两口子", "小两口", "夫妻", "夫妇", "二老", "老夫妻"})
 # Between a number of people and who they are, words that say it is all of them.
 _ALL_ARE = re.compile(r"都是|全是|全都是|都系")
 # Between a number of people and the names after it, a word that adds them on instead.
@@ -171,6 +173,14 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
         before = text[mention.start - 1 : mention.start]
         owned = before in _OTHERS_OWN
         they = text[mention.start - 2 : mention.start] in _THEY
+        if (
+            word in _COUPLE
+            and party.count == 2
+            and not owned
+            and not they
+            and not _LISTED.search(text, max(0, mention.start - 2), mention.start)
+        ):
+            continue  # 姥姥姥爷周五来 … 老两口腿脚不好: the two named, not two more
         if word in PAIR and they and party.count in (1, 2):
             # 我舅舅的车 … 他们老两口: the couple are the relative named and their partner.
             party.count = 2
@@ -204,7 +214,7 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
     if (
         count is not None
         and first.numeric
-        and first.restates
+        and (first.restates or (first.sums_up and first.people >= 2 and len(later) >= 2))
         and later
         and sum(m.people for m in later) == first.people
         and not _ADDS.search(text, first.end, later[0].start)

@@ -69,7 +69,7 @@ def _pattern(guarded: bool) -> str:
             # A stated total: 一共五个, 共两人, 人数约25人, 一行五人 (一共三个大人两个小孩
             # is grown-ups and children, below).
             # 访客1, 访客:2人: a form's field.
-            r"(?:一共|总共|共计|合计|总计|加起来|人数|一行|共|访客)(?:是|有|约|大约|大概|就|:)?\s?"
+            r"(?:一共|总共|共计|合计|总计|加起来|人数|一行|共|访客)(?:是|有|约|大约|大概|就|:|来|要来|会来)?\s?"
             rf"(?P<t_amt>{AMT})(?:个|位|名|口)?(?!(?:个|位|名)?(?:大|成人|男))人?",
             # Grown-ups and children, men and women: 三大一小, 2位成人1位儿童, 三男两女, 一老一小.
             guard(f"[{AMT_FIRSTS}]")

@@ -77,8 +77,15 @@ def test_round19_parties(text: str, count: int) -> None:
         # A number of people, then the same number broken down.
         ("有四个人明天要过来两个大人两个小孩", 4),
         ("装修公司来量房两个人一个设计师一个量尺寸的", 2),
-        # ... but more added on is more.
+        ("明天中午十二点 来两个 一个送货的 一个安装的", 2),
+        # ... but more added on is more, and two named are two.
         ("三个人 另外还有两个小孩", 5),
+        ("两个朋友 一个同事 一个邻居", 4),
+        ("一个老人 一个小孩", 2),
+        # A total after 一共来; a couple named as a pair after the two were named.
+        ("这周六下午 我闺女同学 一共来4个 一个家长送过来 家长不进来", 4),
+        ("姥姥姥爷周五中午来 住到过完年 老两口腿脚不好", 2),
+        ("我姐 姐夫 还有他们家双胞胎", 4),
     ],
 )
 def test_round19_described_and_subsets(text: str, count: int) -> None:
