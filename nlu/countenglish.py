@@ -42,6 +42,8 @@ _GROUPS = {
     "工人": r"workers?|plumbers?|electricians?|movers?|guys|cleaners?|painters?"
     r"|technicians?|installers?",
     "亲戚": r"relatives?",
+    "姐妹": r"sisters",
+    "兄弟": r"brothers",
 }
 # One person (or two) named by who they are; "my"/"her"/"their" say whose. No two-letter
 # short forms (bf, gf): plates hold letter pairs (沪A·BF927).
@@ -82,7 +84,8 @@ def _alternation(table: dict[str, str]) -> str:
 
 _GROUP_WORDS = list(_GROUPS)
 _KIN_WORDS = list(_KIN)
-_GROUP_RE = re.compile(rf"(?<![a-z]){_NUMBER}\s*(?:{_alternation(_GROUPS)})(?![a-z])")
+# (One word may stand between: "2 delivery guys".)
+_GROUP_RE = re.compile(rf"(?<![a-z]){_NUMBER}\s*(?:[a-z]+\s+)?(?:{_alternation(_GROUPS)})(?![a-z])")
 _FAMILY_RE = re.compile(rf"(?<![a-z])family of {_NUMBER}(?![a-z])")
 _JUST_RE = re.compile(
     r"(?<![a-z])(?:just|only) (?:one|1)(?: person| of (?:him|her|them))?(?![a-z])"
@@ -91,7 +94,9 @@ _KIN_RE = re.compile(
     rf"(?<![a-z])(?:(?P<own>my|our|her|his|their|a|an)\s+)?(?:{_alternation(_KIN)})(?![a-z])"
     r"(?P<poss>'s)?"
 )
-_JOIN_RE = re.compile(r"\s*(?:\+|&|(?<![a-z])and(?![a-z]))\s*")
+_JOIN_RE = re.compile(r"\s*(?:\+|&|(?<![a-z])(?:and|n)(?![a-z]))\s*")
+# "visiting my aunt": the one visited is not a visitor.
+_VISITING_RE = re.compile(r"(?<![a-z])visit(?:ing)?\s+(?=my|our|his|her|their)")
 _WITH_RE = re.compile(r"(?<![a-z])with(?![a-z])")
 _OWNED_GAP = re.compile(r"的\s+")
 
@@ -121,6 +126,7 @@ def english_party(text: str) -> str:
         return text
     text = _FAMILY_RE.sub(lambda m: f" 一家{_number(m.group('n'))}口 ", text)
     text = _JUST_RE.sub(" 就一个人 ", text)
+    text = _VISITING_RE.sub(" 看望", text)
     text = _GROUP_RE.sub(_group, text)
     text = _KIN_RE.sub(_kin, text)
     text = _WITH_RE.sub("带", text)

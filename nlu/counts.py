@@ -214,7 +214,12 @@ def _tally(text: str, mentions: list[Mention]) -> int | None:
     if (
         count is not None
         and first.numeric
-        and (first.restates or (first.sums_up and first.people >= 2 and len(later) >= 2))
+        and (
+            first.restates
+            or (first.sums_up and first.people >= 2 and len(later) >= 2)
+            # 三个同事来 俩坐地铁 一个自己开车: the three, split by how they come.
+            or (first.people >= 2 and len(later) >= 2 and all(m.sums_up for m in later))
+        )
         and later
         and sum(m.people for m in later) == first.people
         and not _ADDS.search(text, first.end, later[0].start)
@@ -283,9 +288,21 @@ def count_and_mentions(text: str) -> tuple[int | None, bool]:
 _GOING_OUT = re.compile(r"(?:我|我们|俺)[^,.!?]{0,10}?(?:要|得)?(?:出门|出差|不在家|上班去)")
 
 
+# A number taken back: 三个 哦不对 两个, 四个人来 呃 五个, 3 ppl... no wait 4 ppl.
+_CORRECTED = re.compile(r"哦不对?|不对|哦不是|不是不是|呃|说错了|no wait|sorry")
+
+
 def _visitors(text: str, mentions: list[Mention]) -> list[Mention]:
-    """The mentions that can be visitors: not the household going out. (The sender bringing
-    people home, 我带两个朋友回来, is counted with them: most residents mean so.)"""
+    """The mentions that can be visitors: not the household going out, not a number taken
+    back. (The sender bringing people home, 我带两个朋友回来, is counted with them: most
+    residents mean so.)"""
+    if any(m.numeric for m in mentions):
+        for fix in _CORRECTED.finditer(text):
+            before = [m for m in mentions if m.end <= fix.start()]
+            after = [m for m in mentions if m.start >= fix.end()]
+            if any(m.numeric for m in before) and any(m.numeric for m in after):
+                # 两个 不对 三个 漏算我妈了: the new number counts them all.
+                mentions = after[:1] if after[0].numeric else after
     if "出" in text or "不在家" in text or "上班" in text:
         out = _GOING_OUT.search(text)
         if out is not None:

@@ -37,11 +37,11 @@ _PAIR_NEXT = re.compile(alternation(PAIR))  # 同事夫妇 are two, not three
 # After 帮/给 the person may still be the visitor: 帮我朋友登记一下.
 _REGISTER_NEXT = re.compile(r"\s?(?:登记|报备|预约|开门|放行|办|申请|留个)")
 # A visitor described again: 是个小姑娘, 她是我家工人 (not one more).
-_DESCRIBED = re.compile(r"(?:是|係)(?:我|我家|我们家|我的|他的|她的|他家|她家)?$")
+_DESCRIBED = re.compile(r"(?:是|係|就是|也就是)(?:我|我家|我们家|我的|他的|她的|他家|她家)?$")
 # Some of those already counted: 三个同事 有一个开车 (the one who drives is among them).
 _SUBSET_AFTER = re.compile(r"(?:人|个人)?\s?(?:开车|开的车|自己开车|开两台车|会开车|要开车|有车)")
 # Someone the visit is for, not a visitor: 去看我姑妈, 帮我妈搬东西, 找18楼的王阿姨.
-_OBJECT = re.compile(r"(?:找|接|帮|给|看望|探望|看|探|照顾|去|见|来带|去带)[^\s,.!?;:~登说]{0,5}$")
+_OBJECT = re.compile(r"(?:找|接|帮|给|看望|探望|看|探|照顾|去|见|来带|去带)[^\s,.!?;:~登说]{0,8}$")
 # The sender introducing themself (我是18栋的王女士), or someone addressed (王师傅你好).
 _SELF = re.compile(r"(?:我是|我叫|本人)[^\s,.!?]{0,8}$")
 _CALLED = re.compile(r"\s?(?:啊|呀|你|您)")
@@ -61,6 +61,11 @@ _HIRED = re.compile(r"(?:叫|请|约|找|喊|订)了?(?:个|一个|位|一位)")
 _LIVES_HERE = re.compile(
     r"[^,.!?;]{0,6}?(?:(?<![来回])住(?:的|这|这儿|这里|在这|家的|我家|我们家)|不用登记)"
 )
+# Someone who drives the visitors here and, said later, leaves: 我哥开车送我嫂子来 … 送到门口就走.
+_DRIVES_THEM = re.compile(r"[^,.!?;_\s他她]{0,6}?(?:开车)?(?:送|载)")
+_LEAVES_LATER = re.compile(r"(?:送到|放下人?|送完)[^,.!?;_]{0,8}就(?:走|回去|离开|掉头)")
+# Some of those just counted: 五个人 其中两个油漆工三个木工.
+_AMONG = re.compile(r"其中[^,.!?;_]{0,8}$")
 # Someone who only drops the visitors off, or who arranged the visit for the sender.
 _LEAVES = re.compile(
     # (Not across someone else: 我二姨和她闺女 她老公开车送过来就走.)
@@ -120,6 +125,8 @@ def _person(word: str, text: str, start: int, end: int, previous: Mention | None
         return None  # 电信的师傅: the worker is the mention, not the company
     if _LEAVES.match(text, end) or _ARRANGES.match(text, end) or _LIVES_HERE.match(text, end):
         return None  # 家长送到门口就走; 我孙女给我订了花; 我妈一直跟我们住的: not visitors
+    if _DRIVES_THEM.match(text, end) and _LEAVES_LATER.search(text, end):
+        return None  # the driver, who leaves again
     driven = _DRIVES.search(text, max(0, start - 4), start)
     if _OWNS_THE_CAR.match(after) and not driven:
         return Mention(start, end, 1)  # 我舅舅的车 今晚进来 (but 开他爸的车: the driver)
@@ -167,8 +174,8 @@ def _group(m: re.Match[str], text: str, previous: Mention | None) -> list[Mentio
     amt, cls, noun = m.group("g_amt", "g_cls", "g_noun")
     if amt is None and noun is None:
         return []  # 有个 + no person after it
-    if text[max(0, start - 2) : start] == "其中":
-        return []  # 三个人 其中一个是小孩: part of what was counted
+    if previous is not None and _AMONG.search(text, max(0, start - 10), start):
+        return []  # 三个人 其中一个是小孩, 其中两个油漆工三个木工: part of what was counted
     if noun is None and cls in ("个", "位") and not _BARE_END.match(text, end):
         return []  # 两个箱子, 后几位
     if (

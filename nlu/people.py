@@ -68,7 +68,10 @@ SINGLE = words(
     # Round 11: dialect kin (Sichuan 老汉儿 is one's father), a teacher, a foreman.
     "婶 老婶 老叔 老汉儿 老汉 阿姐 阿妹 阿哥 阿弟 导师 工头 包工头 堂姐夫 堂妹夫 "
     # Round 13: Minnan grandparents, a husband's elder sister.
-    "阿嬷 大姑姐 小姑姐 老伴 老伴儿 姨夫 二姨夫 大姨夫 小姨夫 姨丈 姑丈"
+    "阿嬷 大姑姐 小姑姐 老伴 老伴儿 姨夫 二姨夫 大姨夫 小姨夫 姨丈 姑丈 "
+    # Round 19 (r19g): in-laws' parents, formal and Cantonese kin, children by birth order.
+    "亲家公 亲家母 家父 家母 舍弟 舍妹 家兄 家姐 家婆 大伯母 大舅妈 阿伯 阿姆 "
+    "老大 老二 老三 老幺 嬢嬢 孃孃"
 )
 # Two people in one word.
 PAIR = words(

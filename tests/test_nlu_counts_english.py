@@ -90,3 +90,30 @@ def test_round19_parties(text: str, count: int) -> None:
 )
 def test_round19_described_and_subsets(text: str, count: int) -> None:
     assert extract_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 19 (r19g): a number taken back, the new one counts them all.
+        ("两个 不对 三个 漏算我妈了 后天中午", 3),
+        ("明天下午四个人来 呃 五个 我老婆说她姐也来", 5),
+        ("3 ppl... no wait 4 ppl, sorry, sat noon", 4),
+        # Some of those counted, told after 其中.
+        ("装修队五个人 其中两个油漆工三个木工", 5),
+        # The driver who leaves again, said after the others.
+        ("我哥开车送我嫂子和侄女来 他还要上班 送到小区门口就走", 2),
+        ("我老汉儿开车送我嬢嬢过来 他送到门口就走", 1),
+        ("我男朋友开车送我妈和我姨过来 他送到就走", 2),
+        # Formal and dialect kin, children by birth order.
+        ("亲家公亲家母 明天下午四点到", 2),
+        ("我表哥两口子带着他家老大老二", 4),
+        # English: a word between the number and who, "n" for and.
+        ("2 delivery guys + 1 installer, wed 2pm", 3),
+        ("my grandparents, grandma n grandpa, arriving thursday", 2),
+        # ... but 搬家公司 holds no 家公.
+        ("搬家公司周六早上到 四个师傅一辆厢货", 4),
+    ],
+)
+def test_round19_r19g_parties(text: str, count: int) -> None:
+    assert extract_count(text) == count
