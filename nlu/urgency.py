@@ -46,7 +46,7 @@ _LIFT_INSIDE = re.compile(r"在里面|在里头|在里边|没出来|出不来|�
 _PAST_AFTER = re.compile(
     r"(?:的|了)?(?:那次|那回|那事|那件事|那个事|的事|的那次|的那天|那天|那晚|那夜|那个报修|那单|那个单"
     # "那个冒烟的单子取消吧": a request already made, talked about.
-    r"|的单子|的工单|的报修单)"
+    r"|的单子|的工单|的报修单|的那个(?:单子?|报修)?(?:取消|撤|不用)|的?(?:那条|这条)?新闻)"
     # "燃气漏过一回", "楼上水管爆过一次": 过 tells of something that happened before.
     r"|过(?:一|两|几|好几)?(?:回|次)"
     # "上次着火以后换的那个烟感", "困人以后说要换主板": what was done after it.
@@ -71,7 +71,7 @@ _MEDIA_BEFORE = re.compile(
     # 监控", "燃气公司电话打不通 我家煤气一直漏" are emergencies.)
     # A home camera's video is not excused (看家里视频 客厅全是水), nor is word passed round
     # by neighbours (朋友圈里邻居说3栋着火了): both may be about this estate, now.
-    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|抖音|快手|刷到|网上看到|小说|游戏|灾难片|纪录片|做梦|梦见|梦到|作文|作业题|竞赛|考题|隔壁小区|别的小区|其他小区|听说)"
+    r"(?:新闻|短视频|视频号|看了个视频|电影|电视剧|电视里|电视上|动画片|抖音|快手|刷到|网上看到|小说|游戏|灾难片|纪录片|做梦|梦见|梦到|作文|作业题|竞赛|考题|隔壁小区|别的小区|其他小区|听说)"
     r"[^.!?;]{0,16}$"
 )
 # "我还以为哪着火了": what the writer took it for, then found it was not; but "我以为只是漏水
@@ -139,6 +139,8 @@ _CALM = re.compile(
         r"|我存一下|存一下备用|想学一下"
         # A joke owned up to, a rumour asked about.
         r"|开玩笑的|开个玩笑|逗你的|逗你玩|是谣言|谣言吧|是不是谣言|真的假的"
+        # ... and in English.
+        r"|no need to come|false alarm|never ?mind|all good now"
         # Round 18: the smell gone, the shock gone, the person better, the ambulance not needed.
         r"|(?:就|已经|现在)没(?:味|味道|气味)了|不麻了|缓过来了|不用进(?:来)?了|(?:后来|现在)(?:一直)?好好的"
         r"|(?<!有)没事了(?![吧吗?])|没烟也没火|没有烟也没有火|没烟没火"

@@ -84,3 +84,38 @@ def test_urgent_round19_english(text: str) -> None:
 )
 def test_not_urgent_round19_english(text: str) -> None:
     assert not analyze(text).urgent
+
+
+# Round 19 (r19f): early summer, written by whoever is there.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孩子把奶奶的降压药当糖吃了 现在老想睡",
+        "女儿喝了一口洗甲水 一直在咳",
+        "顶楼护栏松了晃得厉害 几个学生靠着拍照",
+        "地库排水沟的盖板被车压飞了 那边灯还是黑的",
+        "车里坐着个老人 车门锁着 一个小时没动了",
+        "5栋楼道里有条蛇",
+        "冰箱后面嗒嗒响 还冒青烟",
+        "my son swallowed a magnet, please help",
+        "power cut and my dad's oxygen concentrator stopped",
+        "someone threw a bottle from upstairs, it smashed next to my kid",
+    ],
+)
+def test_urgent_round19_summer(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电视上在放孩子被锁车里的新闻 大家注意",
+        "刚才说地库有人晕倒的那个取消吧 人家在车里睡觉",
+        "井盖被偷的那条新闻说的是我们小区吗",
+        "家里一股焦味 后来发现是吹风机 拔了就好了",
+        "外卖小哥说楼道有蛇 我下去一看是根黑水管",
+        "the gas smell I reported was durian lol, no need to come",
+    ],
+)
+def test_not_urgent_round19_summer(text: str) -> None:
+    assert not analyze(text).urgent
