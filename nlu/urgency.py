@@ -28,7 +28,9 @@ _RESOLVED_AFTER = re.compile(
     # "冒了点烟就关机了 现在凉了", "开窗散完了".
     r"|凉了|不冒了|不冒烟了|散完了|散干净了|散掉了|散出去了"
     # "瓷砖掉了 已经补上了", "冰溜子给敲掉了", "铁皮翘起来了一点 不会掉".
-    r"|补上了|补好了|敲掉了|清掉了|不会掉|掉不下来)"
+    r"|补上了|补好了|敲掉了|清掉了|不会掉|掉不下来"
+    # Round 19: the thing taken out of harm's way ("锂电池鼓包了 已经拆下来了").
+    r"|已经(?:拆下来|拔掉|拔下来|扔掉|关掉|断开|拿出去)了?)"
 )
 # ...unless more is about to come down: "窗户整扇掉下去了 还好没砸着人 旁边那扇也松了".
 _MORE_TO_FALL = re.compile(r"也(?:松了|松动|快掉|要掉|在晃|晃了|裂了|歪了)|还(?:挂着|吊着|悬着)")
@@ -99,6 +101,8 @@ _HYPOTHETICAL = re.compile(
     # "防止燃气泄漏", "预防水管冻裂": a precaution right before the hit. (Not 怕/担心: "我头晕
     # 怕是煤气中毒" is a fear of what is happening.)
     r"|(?:防止|避免|预防|以防)$"
+    # A child's question ("孩子问着火了为什么不能坐电梯").
+    r"|(?:孩子|小孩|女儿|儿子)问(?:我)?$"
 )
 # "次次落大雨都水浸", "一下雨就淹": what happens every time, unless it is happening now too
 # ("每次楼上冲厕所 我家下水道就往外涌粪水 现在客厅都是").

@@ -119,3 +119,36 @@ def test_urgent_round19_summer(text: str) -> None:
 )
 def test_not_urgent_round19_summer(text: str) -> None:
     assert not analyze(text).urgent
+
+
+# Round 19 (r19h): medical emergencies at home, appliances past their limit.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸吃饭被鱼刺卡了 脸憋得发紫",
+        "吃了虾以后嘴唇肿起来了 呼吸有点困难",
+        "隔壁大爷低血糖犯了 一身冷汗",
+        "女儿哮喘犯了 喷雾用完了",
+        "我老婆羊水破了 车被堵在地库",
+        "宝宝从床上掉下来 吐了两回 老想睡",
+        "热油溅到我妈脸上 眼睛睁不开",
+        "水壶烧干了 壶底都红了",
+        "充电宝鼓得像馒头 特别烫",
+        "有个陌生人在楼里挨个敲门",
+    ],
+)
+def test_urgent_round19_medical(text: str) -> None:
+    assert analyze(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "孩子玩具里的锂电池鼓包了 已经拆下来了 能扔垃圾房吗",
+        "急救是打120还是119 我老记混",
+        "孩子问着火了为什么不能坐电梯",
+        "刚才楼下那辆救护车是来接谁的",
+    ],
+)
+def test_not_urgent_round19_medical(text: str) -> None:
+    assert not analyze(text).urgent
