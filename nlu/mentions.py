@@ -40,6 +40,8 @@ _REGISTER_NEXT = re.compile(r"\s?(?:登记|报备|预约|开门|放行|办|申�
 _DESCRIBED = re.compile(r"(?:是|係|就是|也就是)(?:我|我家|我们家|我的|他的|她的|他家|她家)?$")
 # Some of those already counted: 三个同事 有一个开车 (the one who drives is among them).
 _SUBSET_AFTER = re.compile(r"(?:人|个人)?\s?(?:开车|开的车|自己开车|开两台车|会开车|要开车|有车)")
+# Nouns that only say "people", so a number with them sums up whoever was named before.
+_WHOLE_NOUNS = frozenset({"人", "老人家", "老人"})
 # Someone the visit is for, not a visitor: 去看我姑妈, 帮我妈搬东西, 找18楼的王阿姨.
 _OBJECT = re.compile(r"(?:找|接|帮|给|看望|探望|看|探|照顾|去|见|来带|去带)[^\s,.!?;:~登说]{0,8}$")
 # The sender introducing themself (我是18栋的王女士), or someone addressed (王师傅你好).
@@ -195,7 +197,8 @@ def _group(m: re.Match[str], text: str, previous: Mention | None) -> list[Mentio
     if m.group("g_spread"):
         return [Mention(start, end, people, spread=True, numeric=True)]
     word = m.group("g_word")
-    whole = noun == "人" or cls in ("口", "口子", "口人") or m.group("g_fam") is not None
+    # 我阿妈同阿姨两个老人家: "two old folk" sums up the two named, as 两个人 does.
+    whole = noun in _WHOLE_NOUNS or cls in ("口", "口子", "口人") or m.group("g_fam") is not None
     bare = noun is None
     joined = _JOINED.search(text, max(0, start - 4), start) is not None
     clause = start == 0 or text[start - 1] in _BOUNDARY

@@ -71,7 +71,7 @@ SINGLE = words(
     "阿嬷 大姑姐 小姑姐 老伴 老伴儿 姨夫 二姨夫 大姨夫 小姨夫 姨丈 姑丈 "
     # Round 19 (r19g): in-laws' parents, formal and Cantonese kin, children by birth order.
     "亲家公 亲家母 家父 家母 舍弟 舍妹 家兄 家姐 家婆 大伯母 大舅妈 阿伯 阿姆 "
-    "老大 老二 老三 老幺 嬢嬢 孃孃"
+    "老大 老二 老三 老幺 嬢嬢 孃孃 警察 民警 老爷"
 )
 # Two people in one word.
 PAIR = words(

@@ -80,6 +80,7 @@ _RATING_WORDS: tuple[tuple[re.Pattern[str], int], ...] = (
     (
         re.compile(
             r"差评|非常不满意|很不满意|十分不满意|极差|太差|很差|好差|垃圾|零分|一星|太烂|很烂"
+            r"|差到极|差到爆"
         ),
         1,
     ),
@@ -90,7 +91,7 @@ _RATING_WORDS: tuple[tuple[re.Pattern[str], int], ...] = (
     (
         re.compile(
             r"一般|还行|凑合|凑活|马马虎虎|还可以|还阔以|还中|中吧|将就|差强人意|基本满意|中评|及格"
-            r"|三星|中规中矩"
+            r"|三星|中规中矩|没什么特别|冇乜特别|ok啦|ok吧"
         ),
         3,
     ),

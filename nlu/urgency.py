@@ -97,7 +97,7 @@ _HYPOTHETICAL = re.compile(
     r"|(?:^|[\s,.!?;])(?:以后|将来|到时候)[^,.!?;]{0,12}$"
     # "容易着火", "可能会爆炸": what might happen. (会不会 is a safe phrase, for fire only:
     # "会不会是煤气漏了" is a fear of what is happening now.)
-    r"|容易$|可能会$"
+    r"|容易(?:[夹砸撞烫摔绊]|被)?$|可能会$"
     # "防止燃气泄漏", "预防水管冻裂": a precaution right before the hit. (Not 怕/担心: "我头晕
     # 怕是煤气中毒" is a fear of what is happening.)
     r"|(?:防止|避免|预防|以防)$"
@@ -113,7 +113,7 @@ _HABITUAL = re.compile(
 _HYPOTHETICAL_WORD = re.compile(r"万一|如果|假如|要是|假设|的话|会不会")
 # "上次困梯的事你们处理了吗": an emergency that is over, asked about afterwards...
 _PAST_BEFORE = re.compile(
-    r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|之前|前阵子|前几天|那次"
+    r"(?:上次|上回|上周|上礼拜|上星期|上个月|去年|上年|之前|前阵子|前几天|那次"
     r"|昨天|昨晚|昨儿|前天|前晚|前两天|前些天|前段时间|大前天)[^,.!?]{0,8}$"
     # "昨天报的燃气味", "刚才说的那个焦味": a report already made is a question about it.
     r"|(?:报的|报过的|反映的|投诉的|报修的|说的)(?:那个|这个|那次|那股)?$"

@@ -117,3 +117,17 @@ def test_round19_described_and_subsets(text: str, count: int) -> None:
 )
 def test_round19_r19g_parties(text: str, count: int) -> None:
     assert extract_count(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # Round 19 (r19i): "two old folk" sums up the two named; Cantonese kin, the police.
+        ("我妈和阿姨两个老人家坐的士来", 2),
+        ("我外公外婆(两位老人)明天上午十点到", 2),
+        ("老爷奶奶明天来", 2),
+        ("等下有两个警察上来找我", 2),
+    ],
+)
+def test_round19_r19i_parties(text: str, count: int) -> None:
+    assert extract_count(text) == count

@@ -152,3 +152,21 @@ def test_urgent_round19_medical(text: str) -> None:
 )
 def test_not_urgent_round19_medical(text: str) -> None:
     assert not analyze(text).urgent
+
+
+# Round 19 (r19i): Cantonese.
+def test_urgent_round19_cantonese() -> None:
+    assert analyze("停車場B1有條喉一路噴水 濺晒落啲電箱度").urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "熱水爐唔出熱水 著咗火又熄 著咗又熄",
+        "樓下大堂個自動門好易夾親人",
+        "暴雨嗰陣停車場會唔會封 上年水浸嚇死人",
+        "5分 處理煤氣漏好快 十分鐘就到咗",
+    ],
+)
+def test_not_urgent_round19_cantonese(text: str) -> None:
+    assert not analyze(text).urgent
