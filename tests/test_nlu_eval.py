@@ -49,6 +49,7 @@ FRESH17 = DATA / "nlu_fresh17.tsv"
 FRESH18 = DATA / "nlu_fresh18.tsv"
 FRESH19 = DATA / "nlu_fresh19.tsv"
 FRESH20 = DATA / "nlu_fresh20.tsv"
+FRESH21 = DATA / "nlu_fresh21.tsv"
 MENU = DATA / "nlu_menu_replies.tsv"
 
 # Round 3 (learned layer) measured 0.945 / 0.947 (36/38) / 0.878 (36/41); round 8 0.962 /
@@ -378,6 +379,20 @@ FRESH20_FLOORS = {
     "visit_at": 0.88,
     "room": 0.92,
 }
+# Written blind by someone else (start of round 19; early December in the south-west, the
+# first cold snap), measure-only, first measured at the end of round 19 (commit a679eee):
+# 0.9475 / 0.943 (66/70, one of the four misses asked about) / 0.917 (66/72), plates 1.00
+# (21), counts 0.978 (45/46), visit times 1.00 (46), rooms 1.00 (25). Urgent recall is under
+# the target: the floors guard the measured figures.
+FRESH21_FLOORS = {
+    "accuracy": 0.94,
+    "urgent_recall": 0.94,
+    "urgent_precision": 0.91,
+    "plate": 0.95,
+    "count": 0.97,
+    "visit_at": 0.97,
+    "room": 0.95,
+}
 # The replies the bot's own menu invites (我要报修, 访客登记, ＃1001): never trained on; the
 # round-9 model had read 我要报修 as small talk until rules.tsv said what a bare request is.
 MENU_FLOORS = {"accuracy": 1.0}
@@ -422,6 +437,7 @@ def _report(path: Path) -> Report:
         (FRESH18, FRESH18_FLOORS),
         (FRESH19, FRESH19_FLOORS),
         (FRESH20, FRESH20_FLOORS),
+        (FRESH21, FRESH21_FLOORS),
         (MENU, MENU_FLOORS),
         (FRESH, FRESH_FLOORS),
         (DEV, DEV_FLOORS),
