@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 
-# Every rule needs a word of two letters or more (am, pm, my, tmr): a plate's lone letters
-# (沪a·3k9l2) do not start the dozen substitutions.
-_HAS_WORD = re.compile(r"[a-z]{2}")
+from nlu.timeenglish import LATIN_WORD
 
 _NUMBERS = {
     "one": "1",
@@ -122,7 +120,7 @@ def _kin(match: re.Match[str]) -> str:
 def english_party(text: str) -> str:
     """`text` with English numbers of people, relatives and joining words in Chinese;
     unchanged when it has no Latin word."""
-    if not _HAS_WORD.search(text):
+    if not LATIN_WORD.search(text):
         return text
     text = _FAMILY_RE.sub(lambda m: f" 一家{_number(m.group('n'))}口 ", text)
     text = _JUST_RE.sub(" 就一个人 ", text)

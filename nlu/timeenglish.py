@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-# Every rule needs a word of two letters or more (am, pm, my, tmr): a plate's lone letters
-# (沪a·3k9l2) do not start the dozen substitutions.
-_HAS_WORD = re.compile(r"[a-z]{2}")
+# Every rule here and in nlu.countenglish needs a word of two letters or more (am, pm, my,
+# tmr): a plate's lone letters (沪a·3k9l2) do not start the dozen substitutions.
+LATIN_WORD = re.compile(r"[a-z]{2}")
 
 _DAYS = {
     "mon": "一",
@@ -101,7 +101,7 @@ _IN_RE = re.compile(_IN)
 def english_times(text: str) -> str:
     """`text` with English day, weekday, part-of-day and clock words in Chinese; unchanged
     when it has no Latin word."""
-    if not _HAS_WORD.search(text):
+    if not LATIN_WORD.search(text):
         return text
     text = _CLOCK_RE.sub(_clock, text)
     text = _IN_RE.sub(_relative, text)
