@@ -45,6 +45,9 @@ _IN = (
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), replacement)
     for pattern, replacement in (
+        # A greeting is not a time ("good morning, my friend comes at 3pm").
+        (r"(?<![a-z])good (?:morning|afternoon|evening|night)(?![a-z])", " "),
+        (r"(?<![a-z])last night(?![a-z])", " 昨晚 "),
         (r"(?<![a-z])(?:the\s+)?day after (?:tomorrow|tmr|tmrw)(?![a-z])", " 后天 "),
         (r"(?<![a-z])(?:tomorrow|tomorow|tmrw?|tmw|2moro|2morrow)(?![a-z])", " 明天 "),
         (r"(?<![a-z])(?:tonight|tonite|2nite|this evening)(?![a-z])", " 今晚 "),

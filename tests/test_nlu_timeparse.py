@@ -245,6 +245,7 @@ def test_a_festival_season_is_not_a_day() -> None:
         ("courier will be here in 20 mins", "2026-11-18 09:50"),
         ("Thurs morning, 2 plumbers", "2026-11-19 09:00"),
         ("12pm tomorrow", "2026-11-19 12:00"),
+        ("good morning, my friend comes tomorrow at 3pm", "2026-11-19 15:00"),
     ],
 )
 def test_round19_english(text: str, expected: str) -> None:
