@@ -25,10 +25,8 @@ _NUMBERS = {
     "ten": "10",
     "eleven": "11",
     "twelve": "12",
-    "a": "1",
-    "an": "1",
 }
-_NUMBER = r"(?P<n>[1-9][0-9]?|" + "|".join(n for n in _NUMBERS if len(n) > 2) + ")"
+_NUMBER = r"(?P<n>[1-9][0-9]?|" + "|".join(_NUMBERS) + ")"
 
 # Plural nouns after a number, and the Chinese word nlu.people knows for them.
 _GROUPS = {

@@ -63,16 +63,17 @@ _HIRED = re.compile(r"(?:叫|请|约|找|喊|订)了?(?:个|一个|位|一位)")
 _LIVES_HERE = re.compile(
     r"[^,.!?;]{0,6}?(?:(?<![来回])住(?:的|这|这儿|这里|在这|家的|我家|我们家)|不用登记)"
 )
+# Dropping the visitors off and going: 送到就走, 送过来就回去, 放下人就走.
+_DROP_AND_GO = r"(?:送到|送完|放下人?|送过来|送来)[^,.!?;_]{0,8}就(?:走|回去|离开|掉头)"
 # Someone who drives the visitors here and, said later, leaves: 我哥开车送我嫂子来 … 送到门口就走.
 _DRIVES_THEM = re.compile(r"[^,.!?;_\s他她]{0,6}?(?:开车)?(?:送|载)")
-_LEAVES_LATER = re.compile(r"(?:送到|放下人?|送完)[^,.!?;_]{0,8}就(?:走|回去|离开|掉头)")
+_LEAVES_LATER = re.compile(_DROP_AND_GO)
 # Some of those just counted: 五个人 其中两个油漆工三个木工.
 _AMONG = re.compile(r"其中[^,.!?;_]{0,8}$")
 # Someone who only drops the visitors off, or who arranged the visit for the sender.
 _LEAVES = re.compile(
     # (Not across someone else: 我二姨和她闺女 她老公开车送过来就走.)
-    r"[^,.!?;_他她]{0,6}(?:送到|送完|放下|送过来|送来)[^,.!?;_]{0,6}就(?:走|回去|离开|掉头)"
-    r"|\s?不(?:上来|进来|上楼|下车)"
+    rf"[^,.!?;_他她]{{0,6}}{_DROP_AND_GO}|\s?不(?:上来|进来|上楼|下车)"
 )
 _ARRANGES = re.compile(r"\s?(?:给我|帮我|替我)(?:订|买|叫|约|请|点|安排|预约)")
 # Between the sender and the people they come with: 我和[我的]三个舍友.

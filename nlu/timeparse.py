@@ -138,9 +138,7 @@ def parse_visit_time(text: str, now: datetime) -> VisitTime | None:
 
 
 def _has_hour(when: VisitTime) -> bool:
-    return TOKEN.search(when.text) is not None and any(
-        m.lastgroup in CLOCK_KINDS or m.group("part") for m in TOKEN.finditer(when.text)
-    )
+    return any(m.lastgroup in CLOCK_KINDS or m.group("part") for m in TOKEN.finditer(when.text))
 
 
 def _kinds(cluster: list[re.Match[str]]) -> set[str]:
